@@ -1,0 +1,54 @@
+# Two entry points: `make run` (set up, then the default pipeline on the embedded default)
+# and `make test` (set up, then lint and the whole test suite). Both work on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+EXTRAS ?= train,viz,dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Smallest Debian set that renders real DeepMath questions: amsmath/amssymb (latex-base),
+# mathrsfs/bm (latex-recommended), rsfs fonts (fonts-recommended), preview.sty, pdftoppm.
+SYSTEM_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
+	preview-latex-style poppler-utils
+export KEDRO_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := 1
+export HF_HUB_OFFLINE ?= 1
+export MPLBACKEND := Agg
+
+.PHONY: setup system-deps venv run test lint viz clean-data benchmarks
+
+setup: system-deps venv
+
+system-deps:
+	@if command -v pdflatex >/dev/null && command -v pdftoppm >/dev/null \
+	    && kpsewhich preview.sty mathrsfs.sty bm.sty rsfs10.tfm >/dev/null 2>&1 \
+	    && [ "$$(kpsewhich preview.sty mathrsfs.sty bm.sty rsfs10.tfm | wc -l)" = 4 ]; then \
+	  echo "system packages present"; \
+	else \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[$(EXTRAS)]"
+	touch $@
+
+run: setup
+	$(VENV)/bin/kedro run
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+
+test: setup lint
+	$(VENV)/bin/pytest
+
+viz: setup
+	$(VENV)/bin/kedro viz build
+
+benchmarks: setup
+	$(PY) benchmarks/render.py
+	$(PY) benchmarks/rewards.py
