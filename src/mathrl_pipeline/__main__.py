@@ -1,4 +1,4 @@
-"""mathrl_pipeline file for ensuring the package is executable as `mathrl-pipeline` and `python -m mathrl_pipeline`."""
+"""Entry point: `mathrl-pipeline` and `python -m mathrl_pipeline` run the Kedro CLI."""
 
 import sys
 from pathlib import Path
