@@ -59,8 +59,9 @@ def load_source(
                 )
             dataset = datasets.load_dataset(builder, data_files={split: str(path)}, split=split)
     else:
-        logger.info("Loading %s (split=%s, revision=%s) from the Hugging Face Hub", source, split,
-                    revision)
+        logger.info(
+            "Loading %s (split=%s, revision=%s) from the Hugging Face Hub", source, split, revision
+        )
         dataset = datasets.load_dataset(source, name=name, split=split, revision=revision)
     if limit is not None:
         if limit < 0:

@@ -1,0 +1,143 @@
+"""Unbounded sympy / Math-Verify work. Runs inside the bounded worker (see ``timeout.py``).
+
+Nothing here has a time bound of its own: Math-Verify is called with ``parsing_timeout=None``
+and ``timeout_seconds=None`` (its signal.alarm timeouts only work on the main thread); the
+caller imposes the wall-clock bound by running these functions in a killable worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_MATH_MARKERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
+_PROSE = re.compile(r"[^\W\d_]{3,}\s+[^\W\d_]{3,}", re.UNICODE)
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+")
+
+
+@lru_cache(maxsize=1)
+def _configs() -> tuple[list[Any], list[Any]]:
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig
+
+    both = [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
+    latex_only = [LatexExtractionConfig(boxed_match_priority=0)]
+    return both, latex_only
+
+
+def looks_like_prose(text: str) -> bool:
+    """Two consecutive words of 3+ letters outside LaTeX commands: a sentence, not a formula."""
+    return bool(_PROSE.search(_LATEX_CMD.sub(" ", text)))
+
+
+def _parse(text: str) -> list[Any]:
+    from math_verify import parse
+
+    both, _ = _configs()
+    if any(marker in text for marker in _MATH_MARKERS) or looks_like_prose(text):
+        return parse(text, both, parsing_timeout=None)
+    # A bare answer such as ``x = 3``, ``(1, 2]`` or ``\{1,2\}``: Math-Verify's LaTeX
+    # extraction needs delimiters, and the bare expression extractor would keep only the
+    # last number, so wrap it first and fall back to the raw text.
+    parsed = parse(f"${text}$", both, parsing_timeout=None)
+    return parsed or parse(text, both, parsing_timeout=None)
+
+
+@lru_cache(maxsize=4096)
+def parse_gold(gold: str) -> tuple[Any, ...]:
+    """Math-Verify parse of a gold answer, cached (gold is parsed once per worker)."""
+    return tuple(_parse(gold))
+
+
+def parse_pred(pred: str) -> list[Any]:
+    return _parse(pred)
+
+
+def gold_parses(gold: str) -> bool:
+    """At least one sympy object came out (a bare string fallback does not count)."""
+    return any(not isinstance(x, str) for x in parse_gold(gold))
+
+
+def match_math(gold: str, pred: str) -> bool | None:
+    """``verify(gold, pred)`` in Math-Verify's documented order. ``None``: gold unparseable."""
+    from math_verify import verify
+
+    gold_parsed = parse_gold(gold)
+    if not gold_parses(gold):
+        return None
+    pred_parsed = parse_pred(pred)
+    if not pred_parsed:
+        return False
+    return bool(verify(list(gold_parsed), pred_parsed, timeout_seconds=None))
+
+
+def match_math_raw(gold: str, pred: str, match_types: tuple[str, ...] = ("latex", "expr")) -> bool:
+    """Parse both texts exactly as Math-Verify's tests do (no wrapping), then verify.
+
+    Used to replay the answer-equivalence dev set; not used by the rewards.
+    """
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+    cfgs: list[Any] = []
+    if "latex" in match_types:
+        cfgs.append(LatexExtractionConfig(boxed_match_priority=0))
+    if "expr" in match_types:
+        cfgs.append(ExprExtractionConfig())
+    if not cfgs:
+        cfgs = [LatexExtractionConfig(), ExprExtractionConfig()]
+    g = parse(gold, cfgs, parsing_timeout=None)
+    p = parse(pred, cfgs, parsing_timeout=None)
+    return bool(verify(g, p, timeout_seconds=None))
+
+
+@lru_cache(maxsize=4096)
+def _latex_to_sympy(latex: str) -> Any:
+    from latex2sympy2_extended import latex2sympy
+
+    return latex2sympy(latex)
+
+
+def latex_sympy_equal(gold_latex: str, pred_latex: str) -> bool | None:
+    """Symbolic equivalence of two LaTeX formulas (``None`` when the gold does not parse).
+
+    Uses ``latex2sympy2_extended`` (the ANTLR LaTeX parser Math-Verify ships, a maintained
+    fork of ``sympy.parsing.latex.parse_latex``), then ``simplify(gold - pred) == 0`` or
+    structural equality for non-numeric objects.
+    """
+    import sympy
+
+    try:
+        gold_expr = _latex_to_sympy(gold_latex)
+    except Exception:  # noqa: BLE001
+        return None
+    try:
+        pred_expr = _latex_to_sympy(pred_latex)
+    except Exception:  # noqa: BLE001
+        return False
+    if gold_expr == pred_expr:
+        return True
+    try:
+        if isinstance(gold_expr, sympy.Expr) and isinstance(pred_expr, sympy.Expr):
+            return bool(sympy.simplify(gold_expr - pred_expr) == 0)
+        if isinstance(gold_expr, sympy.Equality) and isinstance(pred_expr, sympy.Equality):
+            lhs = sympy.simplify((gold_expr.lhs - gold_expr.rhs) - (pred_expr.lhs - pred_expr.rhs))
+            return bool(lhs == 0)
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+OPS = {
+    "match_math": match_math,
+    "match_math_raw": match_math_raw,
+    "gold_parses": gold_parses,
+    "latex_sympy_equal": latex_sympy_equal,
+    "ping": lambda: "pong",
+}
+
+
+def run_op(op: str, args: tuple[Any, ...]) -> Any:
+    return OPS[op](*args)
