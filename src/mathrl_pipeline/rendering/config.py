@@ -30,6 +30,8 @@ class RenderConfig:
     max_chars: longest accepted input text. max_raster_pixels: hard cap on the pixels of
     one page before rasterisation (protects memory against giant boxes).
     mode_default: mode used when an item's mode is None.
+    image_mode: "L" (8-bit grey PNG, smallest and fastest; models convert to RGB on load)
+    or "RGB". Colours other than black on white always give RGB.
     """
 
     dpi: int = 150
@@ -48,6 +50,7 @@ class RenderConfig:
     max_raster_pixels: int = 40_000_000
     mode_default: str = "text"
     png_compress_level: int = 1
+    image_mode: str = "L"
 
     def __post_init__(self) -> None:
         checks: list[tuple[bool, str]] = [
@@ -72,6 +75,7 @@ class RenderConfig:
             (self.max_raster_pixels >= self.max_pixels, "max_raster_pixels < max_pixels"),
             (self.mode_default in MODES, f"mode_default must be one of {MODES}"),
             (0 <= self.png_compress_level <= 9, "png_compress_level must be in [0, 9]"),
+            (self.image_mode in ("L", "RGB"), "image_mode must be 'L' or 'RGB'"),
         ]
         for ok, message in checks:
             if not ok:

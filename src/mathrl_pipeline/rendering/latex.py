@@ -75,9 +75,7 @@ def _limits(cpu_s: int) -> None:  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_bounded(
-    argv: list[str], cwd: Path, timeout_s: float
-) -> tuple[int | None, str]:
+def run_bounded(argv: list[str], cwd: Path, timeout_s: float) -> tuple[int | None, str]:
     """Run a command in its own session; kill its process group on timeout.
 
     Returns (exit code or None on timeout, combined output truncated to 64 kB).

@@ -6,44 +6,115 @@ import re
 
 # Unicode symbols seen in prose mapped to LaTeX that works both in text and in math.
 UNICODE_TO_LATEX: dict[str, str] = {
-    "≤": r"\ensuremath{\leq}", "≥": r"\ensuremath{\geq}", "≠": r"\ensuremath{\neq}",
-    "−": r"\ensuremath{-}", "×": r"\ensuremath{\times}", "÷": r"\ensuremath{\div}",
-    "±": r"\ensuremath{\pm}", "∓": r"\ensuremath{\mp}", "·": r"\ensuremath{\cdot}",
-    "⋅": r"\ensuremath{\cdot}", "∘": r"\ensuremath{\circ}", "°": r"\ensuremath{^{\circ}}",
-    "→": r"\ensuremath{\to}", "←": r"\ensuremath{\leftarrow}",
-    "↔": r"\ensuremath{\leftrightarrow}", "⇒": r"\ensuremath{\Rightarrow}",
-    "⇐": r"\ensuremath{\Leftarrow}", "⇔": r"\ensuremath{\Leftrightarrow}",
-    "↦": r"\ensuremath{\mapsto}", "∞": r"\ensuremath{\infty}", "∈": r"\ensuremath{\in}",
-    "∉": r"\ensuremath{\notin}", "∋": r"\ensuremath{\ni}", "⊂": r"\ensuremath{\subset}",
-    "⊆": r"\ensuremath{\subseteq}", "⊃": r"\ensuremath{\supset}",
-    "⊇": r"\ensuremath{\supseteq}", "∪": r"\ensuremath{\cup}", "∩": r"\ensuremath{\cap}",
-    "∧": r"\ensuremath{\wedge}", "∨": r"\ensuremath{\vee}", "¬": r"\ensuremath{\neg}",
-    "∀": r"\ensuremath{\forall}", "∃": r"\ensuremath{\exists}", "∅": r"\ensuremath{\emptyset}",
-    "∑": r"\ensuremath{\sum}", "∏": r"\ensuremath{\prod}", "∫": r"\ensuremath{\int}",
-    "√": r"\ensuremath{\surd}", "∂": r"\ensuremath{\partial}", "∇": r"\ensuremath{\nabla}",
-    "≈": r"\ensuremath{\approx}", "≡": r"\ensuremath{\equiv}", "∼": r"\ensuremath{\sim}",
-    "≅": r"\ensuremath{\cong}", "∝": r"\ensuremath{\propto}", "⊕": r"\ensuremath{\oplus}",
-    "⊗": r"\ensuremath{\otimes}", "⌊": r"\ensuremath{\lfloor}", "⌋": r"\ensuremath{\rfloor}",
-    "⌈": r"\ensuremath{\lceil}", "⌉": r"\ensuremath{\rceil}", "⟨": r"\ensuremath{\langle}",
-    "⟩": r"\ensuremath{\rangle}", "′": r"\ensuremath{^{\prime}}",
-    "…": r"\ensuremath{\ldots}", "⋯": r"\ensuremath{\cdots}",
-    "¹": r"\ensuremath{^{1}}", "²": r"\ensuremath{^{2}}", "³": r"\ensuremath{^{3}}",
-    "½": r"\ensuremath{\tfrac{1}{2}}", "ℝ": r"\ensuremath{\mathbb{R}}",
-    "ℕ": r"\ensuremath{\mathbb{N}}", "ℤ": r"\ensuremath{\mathbb{Z}}",
-    "ℚ": r"\ensuremath{\mathbb{Q}}", "ℂ": r"\ensuremath{\mathbb{C}}",
-    "α": r"\ensuremath{\alpha}", "β": r"\ensuremath{\beta}", "γ": r"\ensuremath{\gamma}",
-    "δ": r"\ensuremath{\delta}", "ε": r"\ensuremath{\varepsilon}", "ζ": r"\ensuremath{\zeta}",
-    "η": r"\ensuremath{\eta}", "θ": r"\ensuremath{\theta}", "ι": r"\ensuremath{\iota}",
-    "κ": r"\ensuremath{\kappa}", "λ": r"\ensuremath{\lambda}", "μ": r"\ensuremath{\mu}",
-    "ν": r"\ensuremath{\nu}", "ξ": r"\ensuremath{\xi}", "π": r"\ensuremath{\pi}",
-    "ρ": r"\ensuremath{\rho}", "σ": r"\ensuremath{\sigma}", "τ": r"\ensuremath{\tau}",
-    "υ": r"\ensuremath{\upsilon}", "φ": r"\ensuremath{\varphi}", "χ": r"\ensuremath{\chi}",
-    "ψ": r"\ensuremath{\psi}", "ω": r"\ensuremath{\omega}", "Γ": r"\ensuremath{\Gamma}",
-    "Δ": r"\ensuremath{\Delta}", "Θ": r"\ensuremath{\Theta}", "Λ": r"\ensuremath{\Lambda}",
-    "Ξ": r"\ensuremath{\Xi}", "Π": r"\ensuremath{\Pi}", "Σ": r"\ensuremath{\Sigma}",
-    "Φ": r"\ensuremath{\Phi}", "Ψ": r"\ensuremath{\Psi}", "Ω": r"\ensuremath{\Omega}",
-    "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "\u200b": "",
-    "‘": "`", "’": "'", "“": "``", "”": "''", "–": "--", "—": "---",
+    "≤": r"\ensuremath{\leq}",
+    "≥": r"\ensuremath{\geq}",
+    "≠": r"\ensuremath{\neq}",
+    "−": r"\ensuremath{-}",
+    "×": r"\ensuremath{\times}",
+    "÷": r"\ensuremath{\div}",
+    "±": r"\ensuremath{\pm}",
+    "∓": r"\ensuremath{\mp}",
+    "·": r"\ensuremath{\cdot}",
+    "⋅": r"\ensuremath{\cdot}",
+    "∘": r"\ensuremath{\circ}",
+    "°": r"\ensuremath{^{\circ}}",
+    "→": r"\ensuremath{\to}",
+    "←": r"\ensuremath{\leftarrow}",
+    "↔": r"\ensuremath{\leftrightarrow}",
+    "⇒": r"\ensuremath{\Rightarrow}",
+    "⇐": r"\ensuremath{\Leftarrow}",
+    "⇔": r"\ensuremath{\Leftrightarrow}",
+    "↦": r"\ensuremath{\mapsto}",
+    "∞": r"\ensuremath{\infty}",
+    "∈": r"\ensuremath{\in}",
+    "∉": r"\ensuremath{\notin}",
+    "∋": r"\ensuremath{\ni}",
+    "⊂": r"\ensuremath{\subset}",
+    "⊆": r"\ensuremath{\subseteq}",
+    "⊃": r"\ensuremath{\supset}",
+    "⊇": r"\ensuremath{\supseteq}",
+    "∪": r"\ensuremath{\cup}",
+    "∩": r"\ensuremath{\cap}",
+    "∧": r"\ensuremath{\wedge}",
+    "∨": r"\ensuremath{\vee}",
+    "¬": r"\ensuremath{\neg}",
+    "∀": r"\ensuremath{\forall}",
+    "∃": r"\ensuremath{\exists}",
+    "∅": r"\ensuremath{\emptyset}",
+    "∑": r"\ensuremath{\sum}",
+    "∏": r"\ensuremath{\prod}",
+    "∫": r"\ensuremath{\int}",
+    "√": r"\ensuremath{\surd}",
+    "∂": r"\ensuremath{\partial}",
+    "∇": r"\ensuremath{\nabla}",
+    "≈": r"\ensuremath{\approx}",
+    "≡": r"\ensuremath{\equiv}",
+    "∼": r"\ensuremath{\sim}",
+    "≅": r"\ensuremath{\cong}",
+    "∝": r"\ensuremath{\propto}",
+    "⊕": r"\ensuremath{\oplus}",
+    "⊗": r"\ensuremath{\otimes}",
+    "⌊": r"\ensuremath{\lfloor}",
+    "⌋": r"\ensuremath{\rfloor}",
+    "⌈": r"\ensuremath{\lceil}",
+    "⌉": r"\ensuremath{\rceil}",
+    "⟨": r"\ensuremath{\langle}",
+    "⟩": r"\ensuremath{\rangle}",
+    "′": r"\ensuremath{^{\prime}}",
+    "…": r"\ensuremath{\ldots}",
+    "⋯": r"\ensuremath{\cdots}",
+    "¹": r"\ensuremath{^{1}}",
+    "²": r"\ensuremath{^{2}}",
+    "³": r"\ensuremath{^{3}}",
+    "½": r"\ensuremath{\tfrac{1}{2}}",
+    "ℝ": r"\ensuremath{\mathbb{R}}",
+    "ℕ": r"\ensuremath{\mathbb{N}}",
+    "ℤ": r"\ensuremath{\mathbb{Z}}",
+    "ℚ": r"\ensuremath{\mathbb{Q}}",
+    "ℂ": r"\ensuremath{\mathbb{C}}",
+    "α": r"\ensuremath{\alpha}",
+    "β": r"\ensuremath{\beta}",
+    "γ": r"\ensuremath{\gamma}",
+    "δ": r"\ensuremath{\delta}",
+    "ε": r"\ensuremath{\varepsilon}",
+    "ζ": r"\ensuremath{\zeta}",
+    "η": r"\ensuremath{\eta}",
+    "θ": r"\ensuremath{\theta}",
+    "ι": r"\ensuremath{\iota}",
+    "κ": r"\ensuremath{\kappa}",
+    "λ": r"\ensuremath{\lambda}",
+    "μ": r"\ensuremath{\mu}",
+    "ν": r"\ensuremath{\nu}",
+    "ξ": r"\ensuremath{\xi}",
+    "π": r"\ensuremath{\pi}",
+    "ρ": r"\ensuremath{\rho}",
+    "σ": r"\ensuremath{\sigma}",
+    "τ": r"\ensuremath{\tau}",
+    "υ": r"\ensuremath{\upsilon}",
+    "φ": r"\ensuremath{\varphi}",
+    "χ": r"\ensuremath{\chi}",
+    "ψ": r"\ensuremath{\psi}",
+    "ω": r"\ensuremath{\omega}",
+    "Γ": r"\ensuremath{\Gamma}",
+    "Δ": r"\ensuremath{\Delta}",
+    "Θ": r"\ensuremath{\Theta}",
+    "Λ": r"\ensuremath{\Lambda}",
+    "Ξ": r"\ensuremath{\Xi}",
+    "Π": r"\ensuremath{\Pi}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "Φ": r"\ensuremath{\Phi}",
+    "Ψ": r"\ensuremath{\Psi}",
+    "Ω": r"\ensuremath{\Omega}",
+    "\u00a0": "~",
+    "\u2009": r"\,",
+    "\u202f": r"\,",
+    "\u200b": "",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+    "–": "--",
+    "—": "---",
 }
 _UNICODE_RE = re.compile("|".join(re.escape(ch) for ch in UNICODE_TO_LATEX))
 
@@ -54,7 +125,21 @@ _DOUBLE_ESCAPED = (
     "lambda|mu|sigma|omega|pi|phi|left|right|to|subset|subseteq|cup|cap|partial|Gamma|Delta|"
     "Omega|text|operatorname"
 )
-_DOUBLE_ESCAPE_RE = re.compile(r"(?<!\\)\\\\(?=(?:" + _DOUBLE_ESCAPED + r")(?![A-Za-z]))")
+_DOUBLE_ESCAPE_RE = re.compile(r"(?<!\\)\\\\(?=(?:(?:" + _DOUBLE_ESCAPED + r")(?![A-Za-z])|\)))")
+# `x^\sqrt{2}` is invalid TeX (a script argument must be one token or a group).
+_SCRIPT_ARG_RE = re.compile(
+    r"(?P<script>[_^])\s*(?P<arg>\\(?:sqrt|frac|dfrac|tfrac|mathbb|mathrm|bar|hat|tilde)"
+    r"(?:\s*\{[^{}]*\}){1,2})"
+)
+# Math-mode scanner tokens, for escaping `_` and `^` that appear in prose.
+_MODE_TOKEN_RE = re.compile(r"\\begin\{[^{}]*\}|\\end\{[^{}]*\}|\\[A-Za-z]+|\\.|\$\$|[$_^]")
+_MATH_ENVS = frozenset(
+    "align align* gather gather* multline multline* flalign flalign* alignat alignat* "
+    "eqnarray eqnarray* equation equation* math displaymath".split()
+)
+# Authors mix inline delimiters (`$x\\)`), and TeX accepts it: either closer ends either.
+_INLINE = frozenset({"$", "\\(", "\\)"})
+_DISPLAY = frozenset({"$$", "\\[", "\\]"})
 
 _MULTILINE_ENVS = r"align|gather|multline|flalign|alignat|eqnarray|equation"
 # `\[ \begin{align*} .. \end{align*} \]` (or `$$ .. $$`): the environment is already display.
@@ -98,16 +183,49 @@ def _escape_amp_outside_envs(text: str) -> tuple[str, int]:
     return "".join(pieces), count
 
 
+def _escape_prose_scripts(text: str) -> tuple[str, int]:
+    """Escape `_` and `^` outside math (`1/2^n` typed as prose): TeX would stop there."""
+    pieces: list[str] = []
+    closer: str | frozenset[str] | None = None
+    count, pos = 0, 0
+    for match in _MODE_TOKEN_RE.finditer(text):
+        token = match.group(0)
+        if closer is not None:
+            if token == closer or (isinstance(closer, frozenset) and token in closer):
+                closer = None
+            continue
+        if token in ("$", "\\("):
+            closer = _INLINE
+        elif token in ("$$", "\\["):
+            closer = _DISPLAY
+        elif token.startswith("\\begin{") and token[7:-1] in _MATH_ENVS:
+            closer = "\\end{" + token[7:-1] + "}"
+        elif token in ("_", "^"):
+            pieces.append(text[pos : match.start()])
+            pieces.append("\\_" if token == "_" else "\\textasciicircum{}")
+            pos = match.end()
+            count += 1
+    pieces.append(text[pos:])
+    return "".join(pieces), count
+
+
 def repair(text: str, mode: str) -> tuple[str, tuple[str, ...]]:
     """Fix benign breakage and return (text, names of the repairs applied)."""
     repairs: list[str] = []
+    text, n = _DOUBLE_ESCAPE_RE.subn(r"\\", text)
+    if n:
+        repairs.append("double_escaped_macro")
+    text, n = _SCRIPT_ARG_RE.subn(r"\g<script>{\g<arg>}", text)
+    if n:
+        repairs.append("brace_script_argument")
+    if mode == "text":
+        text, n = _escape_prose_scripts(text)
+        if n:
+            repairs.append("escape_prose_script")
     chars = sorted({m.group(0) for m in _UNICODE_RE.finditer(text)})
     if chars:
         text = _UNICODE_RE.sub(lambda m: UNICODE_TO_LATEX[m.group(0)], text)
         repairs.append("unicode:" + "".join(chars))
-    text, n = _DOUBLE_ESCAPE_RE.subn(r"\\", text)
-    if n:
-        repairs.append("double_escaped_macro")
     text, n = _PERCENT_RE.subn(r"\1\\%", text)
     if n:
         repairs.append("escape_percent")

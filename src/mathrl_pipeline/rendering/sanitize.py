@@ -90,14 +90,15 @@ def _check_commands(text: str) -> str | None:
             if match.group(2) is None:
                 return "refused: trailing backslash"
             continue
-        if word in DENIED_COMMANDS or word.startswith(DENIED_PREFIXES):
-            return f"refused: \\{word}"
         if word in ("begin", "end"):
             arg = _ENV_ARG_RE.match(text, match.end())
             if arg is None:
                 return f"refused: \\{word} without an environment name"
             if arg.group(1).strip() not in ALLOWED_ENVIRONMENTS:
                 return f"refused: environment {{{arg.group(1)}}}"
+            continue
+        if word in DENIED_COMMANDS or word.startswith(DENIED_PREFIXES):
+            return f"refused: \\{word}"
     return None
 
 

@@ -63,9 +63,7 @@ def completion_text(completion: Any) -> str:
 def prompt_text(prompt: Any) -> str:
     """Plain text of a prompt (same rules as :func:`completion_text`, all roles kept)."""
     if isinstance(prompt, Sequence) and not isinstance(prompt, str):
-        return "".join(
-            _content_text(m.get("content")) for m in prompt if isinstance(m, dict)
-        )
+        return "".join(_content_text(m.get("content")) for m in prompt if isinstance(m, dict))
     return completion_text(prompt)
 
 

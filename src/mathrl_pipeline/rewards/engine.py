@@ -19,13 +19,21 @@ _PROSE = re.compile(r"[^\W\d_]{3,}\s+[^\W\d_]{3,}", re.UNICODE)
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+")
 
 
-@lru_cache(maxsize=1)
-def _configs() -> tuple[list[Any], list[Any]]:
+DEFAULT_EXTRACTION = ("latex", "expr")
+
+
+@lru_cache(maxsize=8)
+def _configs(extraction: tuple[str, ...] = DEFAULT_EXTRACTION) -> list[Any]:
     from math_verify import ExprExtractionConfig, LatexExtractionConfig
 
-    both = [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
-    latex_only = [LatexExtractionConfig(boxed_match_priority=0)]
-    return both, latex_only
+    cfgs: list[Any] = []
+    if "latex" in extraction:
+        cfgs.append(LatexExtractionConfig(boxed_match_priority=0))
+    if "expr" in extraction:
+        cfgs.append(ExprExtractionConfig())
+    if not cfgs:
+        raise ValueError(f"extraction must name 'latex' and/or 'expr', got {extraction!r}")
+    return cfgs
 
 
 def looks_like_prose(text: str) -> bool:
@@ -33,10 +41,10 @@ def looks_like_prose(text: str) -> bool:
     return bool(_PROSE.search(_LATEX_CMD.sub(" ", text)))
 
 
-def _parse(text: str) -> list[Any]:
+def _parse(text: str, extraction: tuple[str, ...] = DEFAULT_EXTRACTION) -> list[Any]:
     from math_verify import parse
 
-    both, _ = _configs()
+    both = _configs(extraction)
     if any(marker in text for marker in _MATH_MARKERS) or looks_like_prose(text):
         return parse(text, both, parsing_timeout=None)
     # A bare answer such as ``x = 3``, ``(1, 2]`` or ``\{1,2\}``: Math-Verify's LaTeX
@@ -47,31 +55,40 @@ def _parse(text: str) -> list[Any]:
 
 
 @lru_cache(maxsize=4096)
-def parse_gold(gold: str) -> tuple[Any, ...]:
+def parse_gold(gold: str, extraction: tuple[str, ...] = DEFAULT_EXTRACTION) -> tuple[Any, ...]:
     """Math-Verify parse of a gold answer, cached (gold is parsed once per worker)."""
-    return tuple(_parse(gold))
+    return tuple(_parse(gold, extraction))
 
 
-def parse_pred(pred: str) -> list[Any]:
-    return _parse(pred)
-
-
-def gold_parses(gold: str) -> bool:
+def gold_parses(gold: str, extraction: tuple[str, ...] = DEFAULT_EXTRACTION) -> bool:
     """At least one sympy object came out (a bare string fallback does not count)."""
-    return any(not isinstance(x, str) for x in parse_gold(gold))
+    return any(not isinstance(x, str) for x in parse_gold(gold, extraction))
 
 
-def match_math(gold: str, pred: str) -> bool | None:
+def match_math(
+    gold: str,
+    pred: str,
+    extraction: tuple[str, ...] = DEFAULT_EXTRACTION,
+    float_rounding: int = 6,
+    strict: bool = True,
+) -> bool | None:
     """``verify(gold, pred)`` in Math-Verify's documented order. ``None``: gold unparseable."""
     from math_verify import verify
 
-    gold_parsed = parse_gold(gold)
-    if not gold_parses(gold):
+    if not gold_parses(gold, extraction):
         return None
-    pred_parsed = parse_pred(pred)
+    pred_parsed = _parse(pred, extraction)
     if not pred_parsed:
         return False
-    return bool(verify(list(gold_parsed), pred_parsed, timeout_seconds=None))
+    return bool(
+        verify(
+            list(parse_gold(gold, extraction)),
+            pred_parsed,
+            float_rounding=float_rounding,
+            strict=strict,
+            timeout_seconds=None,
+        )
+    )
 
 
 def match_math_raw(gold: str, pred: str, match_types: tuple[str, ...] = ("latex", "expr")) -> bool:
@@ -136,6 +153,7 @@ OPS = {
     "gold_parses": gold_parses,
     "latex_sympy_equal": latex_sympy_equal,
     "ping": lambda: "pong",
+    "sleep": lambda seconds: __import__("time").sleep(seconds),  # tests of the bound
 }
 
 

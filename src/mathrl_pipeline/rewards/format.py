@@ -78,8 +78,9 @@ def latex_format_ok(text: str, require_think: bool = False, think_prefilled: boo
     tags = _tags(text)
     expected = ["<latex>", "</latex>"]
     if require_think:
-        expected = ["</think>", *expected] if think_prefilled else ["<think>", "</think>",
-                                                                     *expected]
+        expected = (
+            ["</think>", *expected] if think_prefilled else ["<think>", "</think>", *expected]
+        )
     if [t for t, _, _ in tags] != expected:
         return False
     pos = {t: (s, e) for t, s, e in tags}

@@ -8,7 +8,8 @@ from collections import OrderedDict
 from typing import Any
 
 from mathrl_pipeline.rewards.completion import column, completion_text
-from mathrl_pipeline.rewards.extract import extract_answer
+from mathrl_pipeline.rewards.engine import DEFAULT_EXTRACTION
+from mathrl_pipeline.rewards.extract import extract_answer, extract_boxed
 from mathrl_pipeline.rewards.guards import MAX_GOLD_CHARS, screen_reason
 from mathrl_pipeline.rewards.normalize import (
     gold_answer,
@@ -21,12 +22,12 @@ from mathrl_pipeline.rewards.timeout import BoundedTimeout, WorkerError, bounded
 logger = logging.getLogger(__name__)
 
 _CACHE_SIZE = 65_536
-_cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _cache_lock = threading.Lock()
-_logged_timeout = False
+_state = {"logged_timeout": False}
 
 
-def _cached(key: tuple[str, str, str]) -> tuple[bool, Any]:
+def _cached(key: tuple[Any, ...]) -> tuple[bool, Any]:
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -34,7 +35,7 @@ def _cached(key: tuple[str, str, str]) -> tuple[bool, Any]:
     return False, None
 
 
-def _store(key: tuple[str, str, str], value: Any) -> None:
+def _store(key: tuple[Any, ...], value: Any) -> None:
     with _cache_lock:
         _cache[key] = value
         if len(_cache) > _CACHE_SIZE:
@@ -47,49 +48,63 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _bounded(op: str, *args: str) -> Any:
+def _bounded(op: str, *args: Any) -> Any:
     """Run an engine op under the bound; timeout or worker error -> ``"fail"``."""
-    global _logged_timeout
     try:
         return bounded_call(op, *args)
     except BoundedTimeout:
-        if not _logged_timeout:
+        if not _state["logged_timeout"]:
             logger.debug("math verification timed out; the sample scores 0.0")
-            _logged_timeout = True
+            _state["logged_timeout"] = True
     except WorkerError as exc:
         logger.debug("math verification failed in the worker: %s", exc)
     return "fail"
 
 
-def gold_is_parseable(gold: str) -> bool:
+def gold_is_parseable(gold: str, extraction: tuple[str, ...] = DEFAULT_EXTRACTION) -> bool:
     """True if the gold answer can be used for math verification (text golds count)."""
     gold = gold_answer(gold)
     if not gold or screen_reason(gold, MAX_GOLD_CHARS):
         return False
     if is_text_answer(gold):
         return True
-    key = ("gold", gold, "")
+    key = ("gold", gold, extraction)
     hit, value = _cached(key)
     if not hit:
-        value = _bounded("gold_parses", gold)
+        value = _bounded("gold_parses", gold, extraction)
         if value != "fail":
             _store(key, value)
     return value is True
 
 
-def answers_match(gold: str, pred: str | None) -> bool | None:
+def answers_match(
+    gold: str,
+    pred: str | None,
+    *,
+    extraction: tuple[str, ...] = DEFAULT_EXTRACTION,
+    float_rounding: int = 6,
+    strict: bool = True,
+) -> bool | None:
     """Is ``pred`` the same answer as ``gold``? ``None`` when the gold is unparseable.
 
-    Words (``yes``, ``left``) compare as normalised strings; everything else goes to
-    Math-Verify ``verify(parse(gold), parse(pred))`` in a killable worker under the bound.
-    Pre-screened or timed-out predictions count as wrong, never as errors.
+    Words (``yes``, ``left``) compare as normalised strings (a ``\\boxed{}`` in ``pred`` is
+    unwrapped first); everything else goes to Math-Verify
+    ``verify(parse(gold), parse(pred), float_rounding, strict)`` in a killable worker under the
+    wall-clock bound. ``extraction`` picks Math-Verify's extraction configs (``"latex"``:
+    ``LatexExtractionConfig(boxed_match_priority=0)``, ``"expr"``: ``ExprExtractionConfig()``);
+    bare answers without ``$`` are wrapped in ``$..$`` before parsing. Pre-screened or
+    timed-out predictions count as wrong, never as errors.
     """
     gold = gold_answer(gold)
+    extraction = tuple(extraction)
     if not gold or screen_reason(gold, MAX_GOLD_CHARS):
         return None
     if is_text_answer(gold):
-        return bool(pred) and text_answers_match(gold, pred or "")
-    if not gold_is_parseable(gold):
+        if not pred:
+            return False
+        boxed = extract_boxed(pred)
+        return text_answers_match(gold, boxed if boxed is not None else pred)
+    if not gold_is_parseable(gold, extraction):
         return None
     if not pred or not pred.strip():
         return False
@@ -97,11 +112,11 @@ def answers_match(gold: str, pred: str | None) -> bool | None:
     if screen_reason(pred):
         # Too big or too deep for sympy: only an exact (normalised) string match can pay.
         return normalize_text_answer(gold) == normalize_text_answer(pred)
-    key = ("math", gold, pred)
+    key = ("math", gold, pred, extraction, float_rounding, strict)
     hit, value = _cached(key)
     if hit:
         return value
-    value = _bounded("match_math", gold, pred)
+    value = _bounded("match_math", gold, pred, extraction, float_rounding, strict)
     if value == "fail":
         return False
     _store(key, value)
@@ -149,8 +164,8 @@ class MathAccuracyReward:
         golds = column(kwargs, self.gold_column, len(completions))
         usable = {g: gold_is_parseable(g) for g in {gold_answer(g) for g in golds}}
         out: list[float | None] = []
-        for completion, gold in zip(completions, golds, strict=True):
-            gold = gold_answer(gold)
+        for completion, raw_gold in zip(completions, golds, strict=True):
+            gold = gold_answer(raw_gold)
             if not usable.get(gold):
                 out.append(None)
                 continue

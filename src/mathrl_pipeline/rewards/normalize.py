@@ -7,12 +7,41 @@ import unicodedata
 
 from mathrl_pipeline.rewards.extract import clean_control, extract_tag, strip_math_delimiters
 
-_TEXT_WRAPPERS = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
+_TEXT_WRAPPERS = re.compile(
+    r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}"
+)
 _WORDS = re.compile(r"^[^\W\d_]+(?:[\s\-'][^\W\d_]+)*$", re.UNICODE)
 _MATH_WORDS = frozenset(
-    {"pi", "e", "i", "inf", "infty", "infinity", "sin", "cos", "tan", "cot", "sec", "csc", "log",
-     "ln", "exp", "sqrt", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "max", "min",
-     "det", "gcd", "lcm", "mod"}
+    {
+        "pi",
+        "e",
+        "i",
+        "inf",
+        "infty",
+        "infinity",
+        "sin",
+        "cos",
+        "tan",
+        "cot",
+        "sec",
+        "csc",
+        "log",
+        "ln",
+        "exp",
+        "sqrt",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "max",
+        "min",
+        "det",
+        "gcd",
+        "lcm",
+        "mod",
+    }
 )
 _SHORT_WORDS = frozenset({"no", "ok", "up", "on", "in", "off", "t", "f"})
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+")

@@ -19,21 +19,74 @@ MAX_EDIT_CELLS = 4_000_000
 
 _TOKEN = re.compile(r"\\(?:begin|end)\s*\{[^{}]{0,40}\}|\\[A-Za-z]+\*?|\\.|[^\s\\]|\\$", re.DOTALL)
 _SPACING = frozenset(
-    {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "~", "\\enspace", "\\thinspace",
-     "\\medspace", "\\thickspace", "\\negthinspace", "\\displaystyle", "\\textstyle",
-     "\\scriptstyle", "\\scriptscriptstyle", "\\nonumber", "\\notag", "\\limits", "\\nolimits"}
+    {
+        "\\,",
+        "\\;",
+        "\\:",
+        "\\!",
+        "\\ ",
+        "\\quad",
+        "\\qquad",
+        "~",
+        "\\enspace",
+        "\\thinspace",
+        "\\medspace",
+        "\\thickspace",
+        "\\negthinspace",
+        "\\displaystyle",
+        "\\textstyle",
+        "\\scriptstyle",
+        "\\scriptscriptstyle",
+        "\\nonumber",
+        "\\notag",
+        "\\limits",
+        "\\nolimits",
+    }
 )
 _DROP_WITH_ARG = frozenset({"\\label", "\\hspace", "\\vspace", "\\hspace*", "\\vspace*", "\\tag"})
 _SIZING = frozenset(
-    {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl",
-     "\\Bigr", "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "\\middle"}
+    {
+        "\\left",
+        "\\right",
+        "\\big",
+        "\\Big",
+        "\\bigg",
+        "\\Bigg",
+        "\\bigl",
+        "\\bigr",
+        "\\Bigl",
+        "\\Bigr",
+        "\\biggl",
+        "\\biggr",
+        "\\Biggl",
+        "\\Biggr",
+        "\\middle",
+    }
 )
 _ALIASES = {
-    "\\dfrac": "\\frac", "\\tfrac": "\\frac", "\\cfrac": "\\frac", "\\lbrace": "\\{",
-    "\\rbrace": "\\}", "\\le": "\\leq", "\\ge": "\\geq", "\\ne": "\\neq", "\\to": "\\rightarrow",
-    "\\gets": "\\leftarrow", "\\lbrack": "[", "\\rbrack": "]", "\\vert": "|", "\\lvert": "|",
-    "\\rvert": "|", "\\Vert": "\\|", "\\lVert": "\\|", "\\rVert": "\\|", "\\land": "\\wedge",
-    "\\lor": "\\vee", "\\lnot": "\\neg", "\\dots": "\\ldots", "\\dotsc": "\\ldots",
+    "\\dfrac": "\\frac",
+    "\\tfrac": "\\frac",
+    "\\cfrac": "\\frac",
+    "\\lbrace": "\\{",
+    "\\rbrace": "\\}",
+    "\\le": "\\leq",
+    "\\ge": "\\geq",
+    "\\ne": "\\neq",
+    "\\to": "\\rightarrow",
+    "\\gets": "\\leftarrow",
+    "\\lbrack": "[",
+    "\\rbrack": "]",
+    "\\vert": "|",
+    "\\lvert": "|",
+    "\\rvert": "|",
+    "\\Vert": "\\|",
+    "\\lVert": "\\|",
+    "\\rVert": "\\|",
+    "\\land": "\\wedge",
+    "\\lor": "\\vee",
+    "\\lnot": "\\neg",
+    "\\dots": "\\ldots",
+    "\\dotsc": "\\ldots",
 }
 
 
@@ -106,11 +159,18 @@ def _drop_redundant_braces(tokens: list[str]) -> list[str]:
                 keep[start] = keep[idx] = False
             if stack:
                 stack[-1][1] += 1
-        else:
-            if stack:
-                stack[-1][1] += 1
-        prev_cmd_takes_group = tok in ("\\begin", "\\end", "\\operatorname", "\\text",
-                                       "\\mathrm", "\\mathbf", "\\mathit", "\\mathcal")
+        elif stack:
+            stack[-1][1] += 1
+        prev_cmd_takes_group = tok in (
+            "\\begin",
+            "\\end",
+            "\\operatorname",
+            "\\text",
+            "\\mathrm",
+            "\\mathbf",
+            "\\mathit",
+            "\\mathcal",
+        )
     return [t for t, k in zip(tokens, keep, strict=True) if k]
 
 
@@ -169,8 +229,10 @@ def token_edit_distance(
 
 def exact_match(gold: str, pred: str | None) -> bool:
     """Strict match: equal after removing delimiters and whitespace."""
-    return pred is not None and bool(gold.strip()) and normalize_whitespace(gold) == (
-        normalize_whitespace(pred)
+    return (
+        pred is not None
+        and bool(gold.strip())
+        and normalize_whitespace(gold) == (normalize_whitespace(pred))
     )
 
 
@@ -209,8 +271,14 @@ def sympy_match(gold: str, pred: str | None) -> bool | None:
 def ocr_metrics(gold: str, pred: str | None) -> dict[str, float]:
     """Evaluation metrics for one formula: exact, normalised, edit distance, ExpRate <=1/<=2."""
     if pred is None:
-        return {"exact": 0.0, "normalized": 0.0, "edit_distance": float("nan"),
-                "exprate": 0.0, "exprate_le1": 0.0, "exprate_le2": 0.0}
+        return {
+            "exact": 0.0,
+            "normalized": 0.0,
+            "edit_distance": float("nan"),
+            "exprate": 0.0,
+            "exprate_le1": 0.0,
+            "exprate_le2": 0.0,
+        }
     dist = token_edit_distance(gold, pred)
     return {
         "exact": float(exact_match(gold, pred)),

@@ -209,7 +209,7 @@ def configure(
     *, backend: str | None = None, workers: int | None = None, timeout_s: float | None = None
 ) -> None:
     """Change the bounded-execution settings of this process (closes the current pool)."""
-    global _executor
+    global _executor  # noqa: PLW0603 - one pool per process, by design
     with _lock:
         if backend is not None:
             if backend not in ("process", "inline"):
@@ -226,7 +226,7 @@ def configure(
 
 def get_executor() -> BoundedExecutor:
     """The process-wide executor (a new one after ``fork``; the parent's pipes are not used)."""
-    global _executor
+    global _executor  # noqa: PLW0603 - one pool per process, by design
     with _lock:
         if _executor is None or _executor.pid != os.getpid():
             _executor = BoundedExecutor(_settings["workers"], _settings["timeout_s"])

@@ -69,7 +69,7 @@ class TrainParams(_Strict):
     num_iterations: int = 1
     learning_rate: float = 1e-6
     lr_scheduler_type: str = "constant"
-    warmup_ratio: float = 0.0
+    warmup_steps: float = 0  # an int: steps; a float in [0, 1): ratio of all steps
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
     max_steps: int = -1
@@ -145,7 +145,7 @@ class TrainParams(_Strict):
             "num_iterations": self.num_iterations,
             "learning_rate": self.learning_rate,
             "lr_scheduler_type": self.lr_scheduler_type,
-            "warmup_ratio": self.warmup_ratio,
+            "warmup_steps": self.warmup_steps,
             "weight_decay": self.weight_decay,
             "max_grad_norm": self.max_grad_norm,
             "max_steps": self.max_steps,

@@ -7,22 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 from PIL import Image
+
+from tests.kedro_helpers import latest_version as _latest
+from tests.kedro_helpers import run_pipelines
 
 
 def _run(project_root: Path, data_dir: Path, **extra: object) -> None:
-    bootstrap_project(project_root)
-    params = {"data_dir": str(data_dir), **extra}
-    with KedroSession.create(project_path=project_root, runtime_params=params) as session:
-        session.run(pipeline_names=["deepmath"])
-
-
-def _latest(folder: Path) -> Path:
-    """The newest version of a versioned parquet dataset folder."""
-    versions = sorted(p for p in folder.iterdir() if p.is_dir())
-    return versions[-1] / folder.name
+    run_pipelines(project_root, data_dir, ["deepmath"], extra)
 
 
 @pytest.mark.slow
@@ -72,11 +64,9 @@ def test_bad_rows_become_rejects_not_crashes(project_root: Path, tmp_path: Path)
 @pytest.mark.slow
 def test_rerun_with_only_missing_outputs_reuses_outputs(project_root: Path, tmp_path: Path) -> None:
     _run(project_root, tmp_path, **{"deepmath.embedded.count": 8})
-    bootstrap_project(project_root)
-    with KedroSession.create(
-        project_path=project_root, runtime_params={"data_dir": str(tmp_path),
-                                                   "deepmath.embedded.count": 8}
-    ) as session:
-        session.run(pipeline_names=["deepmath"], only_missing_outputs=True)
+    run_pipelines(
+        project_root, tmp_path, ["deepmath"], {"deepmath.embedded.count": 8},
+        only_missing_outputs=True,
+    )
     versions = list((tmp_path / "05_model_input" / "deepmath_train.parquet").iterdir())
     assert len(versions) == 1  # nothing was recomputed, so no second version was written

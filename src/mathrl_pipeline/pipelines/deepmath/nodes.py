@@ -167,6 +167,7 @@ def render_deepmath(
         dpi=r.dpi,
         max_width=r.max_width,
         padding=r.padding,
+        font_size_pt=r.font_size_pt,
         background=r.background,
         min_pixels=r.min_pixels,
         max_pixels=r.max_pixels,

@@ -53,9 +53,10 @@ class RenderParams(_Strict):
     """Image conventions and safety limits of the renderer."""
 
     workdir: str
-    dpi: int = Field(200, ge=50, le=1200)
+    dpi: int = Field(150, ge=36, le=1200)
     max_width: int = Field(750, ge=32)
-    padding: int = Field(8, ge=0)
+    padding: int = Field(12, ge=0)
+    font_size_pt: int = 12
     background: str = "white"
     min_pixels: int = Field(3136, ge=1)
     max_pixels: int = Field(1003520, ge=1)

@@ -1,0 +1,87 @@
+"""Rule-based rewards for R1-Zero-style GRPO (TRL contract), plain Python.
+
+Every reward is ``f(completions, **columns) -> list[float | None]`` (``None`` = skip the row:
+its gold is unparseable), picklable, with a ``__name__``. See ``docs/rewards.md``.
+"""
+
+from mathrl_pipeline.rewards.accuracy import AccuracyReward
+from mathrl_pipeline.rewards.choice import ChoiceAccuracyReward, choice_matches
+from mathrl_pipeline.rewards.completion import completion_text
+from mathrl_pipeline.rewards.extract import extract_answer, extract_boxed, strip_math_delimiters
+from mathrl_pipeline.rewards.format import (
+    LatexFormatReward,
+    R1FormatReward,
+    TagCountReward,
+    latex_format_ok,
+    r1_format_ok,
+    tag_count_score,
+)
+from mathrl_pipeline.rewards.length import (
+    LengthPenalty,
+    RepetitionPenalty,
+    SoftOverlongPenalty,
+    repetition_score,
+    soft_overlong_penalty,
+)
+from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward, answers_match, verify_answer
+from mathrl_pipeline.rewards.normalize import normalize_text_answer
+from mathrl_pipeline.rewards.ocr import (
+    OCRReward,
+    exact_match,
+    normalize_latex,
+    normalized_match,
+    ocr_metrics,
+    sympy_match,
+    token_edit_distance,
+    tokenize_latex,
+)
+from mathrl_pipeline.rewards.reflection import (
+    REFLECTION_MARKERS,
+    count_reflection_markers,
+    reflection_metrics,
+    reflection_rate,
+)
+from mathrl_pipeline.rewards.registry import build_rewards, get_reward, reward_names
+from mathrl_pipeline.rewards.timeout import BoundedTimeout, configure
+
+__all__ = [
+    "REFLECTION_MARKERS",
+    "AccuracyReward",
+    "BoundedTimeout",
+    "ChoiceAccuracyReward",
+    "LatexFormatReward",
+    "LengthPenalty",
+    "MathAccuracyReward",
+    "OCRReward",
+    "R1FormatReward",
+    "RepetitionPenalty",
+    "SoftOverlongPenalty",
+    "TagCountReward",
+    "answers_match",
+    "build_rewards",
+    "choice_matches",
+    "completion_text",
+    "configure",
+    "count_reflection_markers",
+    "exact_match",
+    "extract_answer",
+    "extract_boxed",
+    "get_reward",
+    "latex_format_ok",
+    "normalize_latex",
+    "normalize_text_answer",
+    "normalized_match",
+    "ocr_metrics",
+    "r1_format_ok",
+    "reflection_metrics",
+    "reflection_rate",
+    "repetition_score",
+    "reward_names",
+    "soft_overlong_penalty",
+    "strip_math_delimiters",
+    "sympy_match",
+    "tag_count_score",
+    "token_edit_distance",
+    "tokenize_latex",
+    "verify_answer",
+]

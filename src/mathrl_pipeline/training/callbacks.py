@@ -1,0 +1,216 @@
+"""Step metrics and completion samples, written as JSON lines that survive a SIGKILL.
+
+``train_metrics.jsonl`` gets one row per logged step and ``train_samples.jsonl`` a few completions
+every N steps, both in the run's output folder. On (re)start the files are cut back to the step of
+the checkpoint being resumed, so a killed-and-restarted run neither loses nor repeats a step.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+logger = logging.getLogger(__name__)
+
+METRICS_FILE = "train_metrics.jsonl"
+SAMPLES_FILE = "train_samples.jsonl"
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a completion: a string, or the content of conversational messages."""
+    if isinstance(completion, str):
+        return completion
+    parts = []
+    for message in completion:
+        content = message.get("content")
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts.extend(str(b.get("text") or "") for b in content)
+    return "".join(parts)
+
+
+def prompt_text(prompt: Any) -> str:
+    """The text of a prompt (images as ``<image>``)."""
+    if isinstance(prompt, str):
+        return prompt
+    parts = []
+    for message in prompt:
+        content = message.get("content")
+        if isinstance(content, str):
+            parts.append(content)
+            continue
+        for block in content or []:
+            parts.append("<image>" if block.get("type") == "image" else str(block.get("text") or ""))
+    return "".join(parts)
+
+
+@dataclass
+class CompletionLog:
+    """Completions and each reward component of the latest scored batches (main process)."""
+
+    batches: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, name: str, step: int, kwargs: dict[str, Any], rewards: list[Any]) -> None:
+        """Store the rewards of ``name`` for the batch in ``kwargs``."""
+        completions = kwargs["completions"]
+        batch = self.batches[-1] if self.batches else None
+        if batch is None or batch["_key"] != id(completions):
+            batch = {
+                "_key": id(completions),
+                "step": step,
+                "prompt": [prompt_text(p) for p in kwargs["prompts"]],
+                "completion": [completion_text(c) for c in completions],
+                "solution": [str(s) for s in kwargs.get("solution", [None] * len(completions))],
+                "rewards": {},
+            }
+            self.batches.append(batch)
+        batch["rewards"][name] = [float("nan") if r is None else float(r) for r in rewards]
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Return and forget the batches recorded since the last call."""
+        batches, self.batches = self.batches, []
+        return batches
+
+
+def recording(func: Callable[..., list[Any]], name: str, log: CompletionLog) -> Callable[..., Any]:
+    """Wrap a TRL reward function so that its outputs are also recorded in ``log``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> list[Any]:
+        rewards = func(*args, **kwargs)
+        state = kwargs.get("trainer_state")
+        log.record(name, getattr(state, "global_step", 0) + 1, kwargs, list(rewards))
+        return rewards
+
+    wrapper.__name__ = name  # TRL names the metric rewards/<name>/mean after it
+    return wrapper
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines file, ignoring a torn last line (a kill while writing)."""
+    rows = []
+    if not path.exists():
+        return rows
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            logger.warning("Ignoring a torn line in %s", path)
+    return rows
+
+
+def truncate_jsonl(path: Path, last_step: int) -> int:
+    """Keep the rows of ``path`` with ``step <= last_step``; returns how many were dropped."""
+    rows = read_jsonl(path)
+    kept = [r for r in rows if r.get("step", 0) <= last_step]
+    if path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+        tmp.replace(path)
+    return len(rows) - len(kept)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class JsonlMetricsCallback(TrainerCallback):
+    """Append each logged step (plus step time and reflection rates) and samples to JSON lines."""
+
+    def __init__(
+        self,
+        output_dir: str | Path,
+        log: CompletionLog,
+        reward_weights: dict[str, float],
+        samples_every: int,
+        samples_per_step: int,
+        reflection_counter: Callable[[str], int] | None = None,
+    ) -> None:
+        self.dir = Path(output_dir)
+        self.log = log
+        self.reward_weights = reward_weights
+        self.samples_every = max(1, samples_every)
+        self.samples_per_step = samples_per_step
+        self.reflection_counter = reflection_counter
+        self._step_start = time.perf_counter()
+        self._step_times: list[float] = []
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Cut the files back to the resumed step (0 on a fresh run)."""
+        if not state.is_world_process_zero:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for name in (METRICS_FILE, SAMPLES_FILE):
+            dropped = truncate_jsonl(self.dir / name, state.global_step)
+            if dropped:
+                logger.info("Dropped %d rows of %s after step %d", dropped, name, state.global_step)
+
+    def on_step_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Start the step clock."""
+        self._step_start = time.perf_counter()
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Stop the step clock."""
+        self._step_times.append(time.perf_counter() - self._step_start)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+        """Write the step's metrics row, and samples every ``samples_every`` steps."""
+        if not state.is_world_process_zero or not logs or "loss" not in logs:
+            return
+        step = state.global_step
+        batches = self.log.drain()
+        row: dict[str, Any] = {"step": step, "epoch": state.epoch}
+        row.update({k: _finite(v) for k, v in logs.items() if isinstance(v, int | float)})
+        if self._step_times:  # TRL logs its own step_time; ours is the fallback
+            row.setdefault("step_time", sum(self._step_times) / len(self._step_times))
+        self._step_times = []
+        completions = [c for b in batches for c in b["completion"]]
+        if completions and self.reflection_counter is not None:
+            counts = [self.reflection_counter(c) for c in completions]
+            row["reflection_rate"] = sum(c > 0 for c in counts) / len(counts)
+            row["reflection_markers_mean"] = sum(counts) / len(counts)
+        with (self.dir / METRICS_FILE).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
+        if batches and (step % self.samples_every == 0 or step == 1):
+            self._write_samples(step, batches[-1])
+        logger.info(
+            "step %d/%d reward %.3f (std %.3f) length %.1f %.2f s/step",
+            step,
+            state.max_steps,
+            row.get("reward") or 0.0,
+            row.get("reward_std") or 0.0,
+            row.get("completions/mean_length") or 0.0,
+            row.get("step_time") or 0.0,
+        )
+
+    def _write_samples(self, step: int, batch: dict[str, Any]) -> None:
+        n = min(self.samples_per_step, len(batch["completion"]))
+        with (self.dir / SAMPLES_FILE).open("a", encoding="utf-8") as fh:
+            for i in range(n):
+                rewards = {k: v[i] for k, v in batch["rewards"].items()}
+                total = sum(
+                    self.reward_weights.get(k, 1.0) * v
+                    for k, v in rewards.items()
+                    if math.isfinite(v)
+                )
+                sample = {
+                    "step": step,
+                    "prompt": batch["prompt"][i],
+                    "completion": batch["completion"][i],
+                    "solution": batch["solution"][i],
+                    "reward": total,
+                    **{f"reward_{k}": _finite(v) for k, v in rewards.items()},
+                }
+                fh.write(json.dumps(sample) + "\n")
