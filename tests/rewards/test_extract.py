@@ -63,8 +63,16 @@ def test_extract_answer_unknown_mode() -> None:
         ([{"role": "assistant", "content": "hi"}], "hi"),
         # conversational, content blocks (images ignored)
         (
-            [{"role": "assistant", "content": [{"type": "text", "text": "a"}, {"type": "image"},
-                                               {"type": "text", "text": "b"}]}],
+            [
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "text", "text": "a"},
+                        {"type": "image"},
+                        {"type": "text", "text": "b"},
+                    ],
+                }
+            ],
             "ab",
         ),
         # a single message dict

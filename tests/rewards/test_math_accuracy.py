@@ -67,7 +67,10 @@ def test_reward_batch_and_skip() -> None:
     ]
     solution = [r"\frac{1}{2}", r"\frac{1}{2}", r"\frac{1}{2}", r"\frac{"]
     assert reward(completions, solution=solution, extra_column=[1, 2, 3, 4]) == [
-        1.0, 0.0, 1.0, None,
+        1.0,
+        0.0,
+        1.0,
+        None,
     ]
 
 
@@ -85,9 +88,10 @@ def test_reward_batch_and_skip() -> None:
     ],
 )
 def test_reward_extraction_modes(completion: str, mode: str, expected: float) -> None:
-    assert MathAccuracyReward(extract_mode=mode)([completion], solution=["<answer>1/2</answer>"])[
-        0
-    ] == expected
+    assert (
+        MathAccuracyReward(extract_mode=mode)([completion], solution=["<answer>1/2</answer>"])[0]
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,7 +116,10 @@ def test_answer_equivalence_dev_agreement() -> None:
     rows = [r for r in rows if not r.get("mathematically_questionable")]
     agree = 0
     for row in rows:
-        kwargs: dict = {"float_rounding": row.get("precision", 6), "strict": row.get("strict", True)}
+        kwargs: dict = {
+            "float_rounding": row.get("precision", 6),
+            "strict": row.get("strict", True),
+        }
         if isinstance(row.get("match_types"), list):
             kwargs["extraction"] = tuple(row["match_types"])
         agree += (answers_match(row["gold"], row["pred"], **kwargs) is True) == row["equivalent"]

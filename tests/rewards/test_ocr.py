@@ -53,7 +53,10 @@ def test_ocr_metrics() -> None:
     # ExpRate thresholds from a 1-token error
     m = ocr_metrics(r"\frac{a}{b}", r"\frac{a}{c}")
     assert (m["exprate"], m["exprate_le1"], m["exprate_le2"], m["edit_distance"]) == (
-        0.0, 1.0, 1.0, 1.0,
+        0.0,
+        1.0,
+        1.0,
+        1.0,
     )
 
 

@@ -109,6 +109,7 @@ UNICODE_TO_LATEX: dict[str, str] = {
     "\u2009": r"\,",
     "\u202f": r"\,",
     "\u200b": "",
+    "•": r"\ensuremath{\bullet}",
     "‘": "`",
     "’": "'",
     "“": "``",
@@ -132,7 +133,11 @@ _SCRIPT_ARG_RE = re.compile(
     r"(?:\s*\{[^{}]*\}){1,2})"
 )
 # Math-mode scanner tokens, for escaping `_` and `^` that appear in prose.
-_MODE_TOKEN_RE = re.compile(r"\\begin\{[^{}]*\}|\\end\{[^{}]*\}|\\[A-Za-z]+|\\.|\$\$|[$_^]")
+_MODE_TOKEN_RE = re.compile(
+    r"\\begin\{[^{}]*\}|\\end\{[^{}]*\}|\\[A-Za-z]+|\\.|\$\$|[$_^]"
+    # a single newline before a list item ("- x", "(A) x", "1. x"): TeX would run it on
+    r"|(?<!\n)\n(?=[ \t]*(?:[-*]|\(?(?:[A-Ea-e1-9]|i{1,3}|iv|v)[.)])[ \t])"
+)
 _MATH_ENVS = frozenset(
     "align align* gather gather* multline multline* flalign flalign* alignat alignat* "
     "eqnarray eqnarray* equation equation* math displaymath".split()
@@ -183,11 +188,16 @@ def _escape_amp_outside_envs(text: str) -> tuple[str, int]:
     return "".join(pieces), count
 
 
-def _escape_prose_scripts(text: str) -> tuple[str, int]:
-    """Escape `_` and `^` outside math (`1/2^n` typed as prose): TeX would stop there."""
+_PROSE_REPLACEMENT = {"_": "\\_", "^": "\\textasciicircum{}", "\n": "\\par\n"}
+
+
+def _fix_prose(text: str) -> tuple[str, int, int]:
+    """Outside math: escape `_` and `^` (`1/2^n` typed as prose; TeX would stop there),
+    and break lines before list items. Returns (text, escapes, line breaks)."""
     pieces: list[str] = []
     closer: str | frozenset[str] | None = None
-    count, pos = 0, 0
+    counts = {"_": 0, "^": 0, "\n": 0}
+    pos = 0
     for match in _MODE_TOKEN_RE.finditer(text):
         token = match.group(0)
         if closer is not None:
@@ -200,13 +210,13 @@ def _escape_prose_scripts(text: str) -> tuple[str, int]:
             closer = _DISPLAY
         elif token.startswith("\\begin{") and token[7:-1] in _MATH_ENVS:
             closer = "\\end{" + token[7:-1] + "}"
-        elif token in ("_", "^"):
+        elif token in ("_", "^", "\n"):
             pieces.append(text[pos : match.start()])
-            pieces.append("\\_" if token == "_" else "\\textasciicircum{}")
+            pieces.append(_PROSE_REPLACEMENT[token])
             pos = match.end()
-            count += 1
+            counts[token] += 1
     pieces.append(text[pos:])
-    return "".join(pieces), count
+    return "".join(pieces), counts["_"] + counts["^"], counts["\n"]
 
 
 def repair(text: str, mode: str) -> tuple[str, tuple[str, ...]]:
@@ -219,9 +229,11 @@ def repair(text: str, mode: str) -> tuple[str, tuple[str, ...]]:
     if n:
         repairs.append("brace_script_argument")
     if mode == "text":
-        text, n = _escape_prose_scripts(text)
+        text, n, breaks = _fix_prose(text)
         if n:
             repairs.append("escape_prose_script")
+        if breaks:
+            repairs.append("list_line_breaks")
     chars = sorted({m.group(0) for m in _UNICODE_RE.finditer(text)})
     if chars:
         text = _UNICODE_RE.sub(lambda m: UNICODE_TO_LATEX[m.group(0)], text)

@@ -1,0 +1,77 @@
+"""Typed parameters of the `arith` pipeline (`conf/base/parameters_arith.yml`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CanvasParams(_Strict):
+    """The fixed image size every render is placed on (multiples of 28 suit Qwen2.5-VL)."""
+
+    width: int = Field(112, ge=28)
+    height: int = Field(56, ge=28)
+    jitter: int = Field(6, ge=0)
+
+
+class ArithRenderParams(_Strict):
+    """Renderer settings; font sizes vary per render to vary the images."""
+
+    workdir: str
+    dpi: int = Field(200, ge=36, le=600)
+    font_sizes: list[int] = [10, 11, 12]
+    timeout_s: float = Field(30.0, gt=0)
+    workers: int = Field(1, ge=1)
+
+
+class MixParams(_Strict):
+    """The base model's pre-training completions (see `tasks.arith.CompletionMix`)."""
+
+    p_correct: float = 0.5
+    p_r1_format: float = 0.3
+    p_answer_tags: float = 0.15
+    p_prose: float = 0.3
+    max_error: int = 3
+
+
+class PretrainCorpusParams(_Strict):
+    """How many pre-training renders per problem, and their completions."""
+
+    renders_per_problem: int = Field(6, ge=1)
+    mix: MixParams = MixParams()
+
+
+class ArithPromptParams(_Strict):
+    """Template and instruction of the prompt column."""
+
+    style: Literal["instruct", "base", "direct"] = "instruct"
+    instruction: str = (
+        "What is the value of the expression in the image? Think first, then give the final "
+        "answer in <answer> </answer> tags."
+    )
+
+
+class ArithSplitParams(_Strict):
+    """Held-out split by problem: a test problem is never seen by GRPO in any render."""
+
+    test_fraction: float = Field(0.25, gt=0.0, lt=1.0)
+    seed: int = 0
+
+
+class ArithParams(_Strict):
+    """All parameters of the `arith` pipeline."""
+
+    max_operand: int = Field(9, ge=1, le=99)
+    ops: list[str] = ["+", "-"]
+    renders_per_problem: int = Field(2, ge=1)
+    seed: int = 0
+    canvas: CanvasParams = CanvasParams()
+    render: ArithRenderParams
+    prompt: ArithPromptParams = ArithPromptParams()
+    split: ArithSplitParams = ArithSplitParams()
+    pretrain: PretrainCorpusParams = PretrainCorpusParams()

@@ -1,0 +1,57 @@
+"""Nodes of the `train` pipeline: thin adapters over `mathrl_pipeline.training`.
+
+Torch, transformers and TRL are imported inside the node bodies only: Kedro imports every
+pipeline module when it registers pipelines, and the data stages must run without torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import pandas as pd
+
+from mathrl_pipeline.training.config import TrainParams
+from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figures
+
+logger = logging.getLogger(__name__)
+
+# One catalog entry per curve: training_plot_reward, training_plot_completion_length, ...
+PLOT_OUTPUTS: tuple[str, ...] = tuple(
+    f"training_plot_{name.removesuffix('.png')}" for name in CURVES
+)
+
+
+def train_grpo(
+    train_split: pd.DataFrame, base_model: str, params: dict[str, Any]
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir`` checkpoints."""
+    from mathrl_pipeline.training.runner import run_grpo
+
+    p = TrainParams.model_validate(params)
+    result = run_grpo(p, train_split, base_model)
+    return str(result.model_dir), result.metrics, result.samples
+
+
+def plot_training_curves(train_metrics: pd.DataFrame) -> tuple[Any, ...]:
+    """Reward (total, per component), length, KL, entropy and reflection curves against step."""
+    figures = training_figures(train_metrics)
+    return tuple(figures[name] for name in CURVES)
+
+
+def mlflow_metric_history(train_metrics: pd.DataFrame) -> dict[str, list[dict[str, float]]]:
+    """The main step metrics as MLflow metric histories (``{name: [{step, value}, ...]}``)."""
+    history: dict[str, list[dict[str, float]]] = {}
+    columns = [c for c in train_metrics.columns if c in MLFLOW_METRICS or c.startswith("rewards/")]
+    for column in columns:
+        if column.endswith("/std"):
+            continue
+        points = [
+            {"step": int(step), "value": float(value)}
+            for step, value in zip(train_metrics["step"], train_metrics[column], strict=True)
+            if value is not None and not (isinstance(value, float) and math.isnan(value))
+        ]
+        if points:
+            history[column.replace("/", "_")] = points
+    return history

@@ -1,0 +1,32 @@
+"""The `train` pipeline: train_split + base_model -> GRPO -> model, metrics, samples, plots."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import PLOT_OUTPUTS, mlflow_metric_history, plot_training_curves, train_grpo
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """GRPO (TRL GRPOTrainer) on `train_split` from `base_model`, with `params:train`."""
+    return Pipeline(
+        [
+            Node(
+                train_grpo,
+                ["train_split", "base_model", "params:train"],
+                ["trained_model", "train_metrics", "train_samples"],
+                name="train_grpo",
+            ),
+            Node(
+                plot_training_curves,
+                "train_metrics",
+                list(PLOT_OUTPUTS),
+                name="plot_training_curves",
+            ),
+            Node(
+                mlflow_metric_history,
+                "train_metrics",
+                "train_mlflow_metrics",
+                name="mlflow_metric_history",
+            ),
+        ],
+        tags=["model", "train"],
+    )
