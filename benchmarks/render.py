@@ -1,9 +1,9 @@
 """Batched renderer vs one pdflatex call per item, on the 550 real DeepMath questions.
 
-    .venv/bin/python benchmarks/render.py [--workers 2] [--contact-sheet]
+    .venv/bin/python benchmarks/render.py [--workers 2] [--batch-size 128] [--contact-sheet]
 
 Same items, same preamble, same rasterisation and post-processing; only the number of
-items per pdflatex run differs (batch_size=64 vs 1). Writes benchmarks/results/render.md
+items per pdflatex run differs (batch_size=128 by default vs 1). Writes benchmarks/results/render.md
 and render.json; --contact-sheet also writes docs/images/contact_sheet_deepmath.png
 (24 random successful renders). Exits 0 with a message when the shared data is absent.
 """
@@ -101,6 +101,7 @@ def _markdown(rows: list[dict[str, Any]], ratio_wall: float, ratio_cpu: float) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=RenderConfig().batch_size)
     parser.add_argument("--contact-sheet", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
     items = [RenderItem(id=str(r["hf_row_index"]), text=r["question"]) for r in rows]
-    batched_cfg = RenderConfig(workers=args.workers, batch_size=64)
+    batched_cfg = RenderConfig(workers=args.workers, batch_size=args.batch_size)
     single_cfg = RenderConfig(workers=args.workers, batch_size=1)
     render_items(items[:4], batched_cfg, Path(tempfile.gettempdir()))  # warm caches
     batched = _measure("batched", items, batched_cfg)

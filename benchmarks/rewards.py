@@ -7,7 +7,7 @@ as GRPO does (``--group`` completions per prompt, same gold), plus OCR completio
 
 Usage::
 
-    .venv/bin/python benchmarks/rewards.py [--prompts 64] [--group 8] [--out benchmarks/results/rewards.md]
+    .venv/bin/python benchmarks/rewards.py [--prompts 64] [--group 8] [--ocr 256]
 """
 
 from __future__ import annotations
@@ -121,12 +121,12 @@ def main() -> None:
     results = []
     for name in NAMES:
         reward = get_reward(name)
-        secs, _ = _time(reward, completions, solution=golds)
+        secs, _ = _time(reward, completions, solution=golds, repeat=3)
         results.append((name, len(completions), secs))
         logger.info("%-20s %8.0f samples/s", name, len(completions) / secs)
     for name in OCR_NAMES:
         reward = get_reward(name)
-        secs, _ = _time(reward, ocr_completions, solution=ocr_golds)
+        secs, _ = _time(reward, ocr_completions, solution=ocr_golds, repeat=3)
         results.append((name, len(ocr_completions), secs))
         logger.info("%-20s %8.0f samples/s", name, len(ocr_completions) / secs)
     # second pass of math_accuracy with the verdict cache warm (GRPO repeats answers)
@@ -135,7 +135,7 @@ def main() -> None:
     start = time.perf_counter()
     ours = reward(completions, solution=golds)
     cached = time.perf_counter() - start
-    secs, naive = _time(naive_math_verify, completions, golds)
+    secs, naive = _time(naive_math_verify, completions, golds, repeat=3)
     agree = sum((a == b) for a, b in zip(ours, naive, strict=True)) / len(naive)
     logger.info("naive math_verify    %8.0f samples/s", len(completions) / secs)
 
@@ -148,8 +148,8 @@ def main() -> None:
         "(2 shared cores: figures are indicative)  ",
         f"Math batch: {len(completions)} completions ({args.prompts} MATH-500 prompts x "
         f"{args.group}); OCR batch: {len(ocr_completions)} im2latex formulas. "
-        f"Worker pool warm-up (not counted): {warm:.2f} s. Verdict cache cleared before each "
-        "timed run.",
+        f"Worker pool warm-up (not counted): {warm:.2f} s. "
+        "Best of 3 runs, verdict cache cleared before each timed run.",
         "",
         "| reward | samples | seconds | samples/s |",
         "|---|---:|---:|---:|",

@@ -21,7 +21,8 @@ def test_pipelines_register_with_torch_unimportable(project_root) -> None:
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=project_root, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code],
+        cwd=project_root, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ok" in result.stdout

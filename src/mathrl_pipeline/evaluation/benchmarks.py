@@ -81,8 +81,8 @@ def latex_ocr_scores(samples: pd.DataFrame, with_sympy: bool = True) -> dict[str
     from mathrl_pipeline.rewards import ocr_metrics, sympy_match
 
     rows: list[dict[str, float]] = []
-    for gold, pred in zip(samples["solution"], samples["extracted"], strict=True):
-        pred = None if pred is None or (isinstance(pred, float) and math.isnan(pred)) else pred
+    for gold, raw in zip(samples["solution"], samples["extracted"], strict=True):
+        pred = None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
         metrics = ocr_metrics(str(gold), pred)
         if with_sympy:
             verdict = sympy_match(str(gold), pred)

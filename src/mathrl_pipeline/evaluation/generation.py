@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DecodeSettings:
-    """One decoding mode: greedy (``do_sample=False``, one sample) or sampling with ``n`` samples."""
+    """One decoding mode: greedy (``do_sample=False``, one sample) or sampling, ``n`` samples."""
 
     max_new_tokens: int = 256
     do_sample: bool = False
@@ -83,6 +83,7 @@ def _generate_batch(
     processor: Any,
     texts: list[str],
     images: list[Any],
+    *,
     settings: DecodeSettings,
     stop: set[int],
 ) -> list[tuple[list[int], bool]]:
@@ -116,6 +117,7 @@ def generate_hf(
     prompts: Sequence[Any],
     images: Sequence[Any],
     settings: DecodeSettings,
+    *,
     batch_size: int = 8,
     sort_by_length: bool = True,
 ) -> list[Generation]:
@@ -138,7 +140,7 @@ def generate_hf(
         idx = order[lo : lo + batch_size]
         batch_images = [to_image(images[i]) for i in idx]
         outs = _generate_batch(
-            model, processor, [texts[i] for i in idx], batch_images, settings, stop
+            model, processor, [texts[i] for i in idx], batch_images, settings=settings, stop=stop
         )
         n = settings.num_samples
         for j, i in enumerate(idx):
@@ -174,9 +176,10 @@ def generate_vllm(
     prompts: Sequence[Any],
     images: Sequence[Any],
     settings: DecodeSettings,
+    *,
     engine_kwargs: dict[str, Any] | None = None,
 ) -> list[Generation]:
-    """Generate with vLLM's offline ``LLM.generate`` (one image per prompt); ImportError if absent."""
+    """Generate with vLLM's offline ``LLM.generate`` (one image per prompt); needs vLLM."""
     try:
         from vllm import LLM, SamplingParams
     except ImportError as exc:  # pragma: no cover - vLLM is not installed on the CPU stack

@@ -24,7 +24,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
-    """Unbiased pass@k of Chen et al. (2021): ``1 - C(n-c, k) / C(n, k)`` for n samples, c correct."""
+    """Unbiased pass@k (Chen et al. 2021): ``1 - C(n-c, k) / C(n, k)``, n samples, c correct."""
     if not 0 <= c <= n:
         raise ValueError(f"pass_at_k: need 0 <= c <= n, got n={n}, c={c}")
     if k < 1 or k > n:
@@ -72,7 +72,9 @@ def _group_values(samples: pd.DataFrame, column: str) -> pd.Series:
     values = samples[column]
     if column == "difficulty":
         return values.map(lambda v: None if v is None or pd.isna(v) else f"{float(v):g}")
-    return values.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    return values.map(
+        lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+    )
 
 
 def breakdown(
@@ -90,8 +92,8 @@ def breakdown(
     rows: list[dict[str, Any]] = []
     key_list = list(keys)
     grouped = samples.groupby(key_list, sort=True) if key_list else [((), samples)]
-    for key_values, part in grouped:
-        key_values = key_values if isinstance(key_values, tuple) else (key_values,)
+    for raw_keys, part in grouped:
+        key_values = raw_keys if isinstance(raw_keys, tuple) else (raw_keys,)
         base = dict(zip(key_list, key_values, strict=True))
         rows.append({**base, "breakdown": "all", "group": "all", **summarise(part, ks)})
         for column in by:

@@ -70,7 +70,9 @@ def load_model_and_processor(source: str, dtype: str = "float32") -> tuple[Any, 
     return model, processor
 
 
-def _rows(generations: list[Generation], split: pd.DataFrame, prompts: list[Any], style: str, mode: str) -> list[dict[str, Any]]:
+def _rows(
+    generations: list[Generation], split: pd.DataFrame, prompts: list[Any], style: str, mode: str
+) -> list[dict[str, Any]]:
     ids = split["id"].tolist()
     return [
         {
@@ -93,6 +95,7 @@ def generate_responses(
     split: pd.DataFrame,
     styles: Sequence[str],
     decodes: Mapping[str, DecodeSettings],
+    *,
     batch_size: int = 8,
     backend: str = "hf",
     source_path: str | None = None,
@@ -113,9 +116,13 @@ def generate_responses(
             if backend == "vllm":
                 if source_path is None:
                     raise ValueError("the vllm backend needs a model path or Hub id")
-                gens = generate_vllm(source_path, processor, prompts, images, settings, vllm_kwargs)
+                gens = generate_vllm(
+                    source_path, processor, prompts, images, settings, engine_kwargs=vllm_kwargs
+                )
             else:
-                gens = generate_hf(model, processor, prompts, images, settings, batch_size)
+                gens = generate_hf(
+                    model, processor, prompts, images, settings, batch_size=batch_size
+                )
             rows.extend(_rows(gens, split, prompts, style, mode))
     return pd.DataFrame(rows, columns=list(RESPONSE_COLUMNS))
 
@@ -125,6 +132,7 @@ def evaluate_source(
     split: pd.DataFrame,
     styles: Sequence[str],
     decodes: Mapping[str, DecodeSettings],
+    *,
     batch_size: int = 8,
     backend: str = "hf",
     dtype: str = "float32",
@@ -144,5 +152,12 @@ def evaluate_source(
             loaded, processor = load_model_and_processor(path, dtype)
         logger.info("Evaluating %s", path if Path(path).exists() else f"Hub model {path}")
     return generate_responses(
-        loaded, processor, split, styles, decodes, batch_size, backend, source_path=path
+        loaded,
+        processor,
+        split,
+        styles,
+        decodes,
+        batch_size=batch_size,
+        backend=backend,
+        source_path=path,
     )

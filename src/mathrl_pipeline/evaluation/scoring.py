@@ -76,7 +76,10 @@ def score_responses(
     rows = [gold.loc[i] for i in responses["id"]]
     solutions = [plain(r["solution"]) for r in rows]
     choices = [plain(r["choices"]) if "choices" in gold.columns else None for r in rows]
-    records = [{**{c: plain(r[c]) for c in carried}, "choices": ch} for r, ch in zip(rows, choices, strict=True)]
+    records = [
+        {**{c: plain(r[c]) for c in carried}, "choices": ch}
+        for r, ch in zip(rows, choices, strict=True)
+    ]
     kinds = [_answer_type(r) for r in records]
     texts = responses["response"].astype(str).tolist()
     scores = AccuracyReward(extract_mode=extract_mode)(

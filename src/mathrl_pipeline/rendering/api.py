@@ -15,7 +15,7 @@ from .batch import Prepared, render_batch
 from .config import MODES, RenderConfig
 from .model import RenderItem, RenderResult, reject
 from .repair import repair
-from .sanitize import check_length, refusal_reason
+from .sanitize import check_raw, refusal_reason
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def prepare(item: RenderItem, index: int, config: RenderConfig) -> Prepared | Re
         return reject(item.id, "sanitize", f"unknown mode {mode!r}")
     if not isinstance(item.text, str):
         return reject(item.id, "sanitize", f"text is {type(item.text).__name__}, not str")
-    reason = check_length(item.text, config.max_chars)
+    reason = check_raw(item.text, config.max_chars)
     if reason:
         return reject(item.id, "sanitize", reason)
     body, repairs = repair(item.text, mode)
@@ -41,7 +41,9 @@ def _batches(prepared: list[Prepared], config: RenderConfig) -> list[list[Prepar
     """Even batches of at most batch_size, at least one per worker when there is work."""
     if not prepared:
         return []
-    count = max(math.ceil(len(prepared) / config.batch_size), min(config.workers, len(prepared)))
+    count = math.ceil(len(prepared) / config.batch_size)
+    # a multiple of the worker count, so that no worker idles at the end
+    count = min(len(prepared), math.ceil(count / config.workers) * config.workers)
     size = math.ceil(len(prepared) / count)
     return [prepared[i : i + size] for i in range(0, len(prepared), size)]
 

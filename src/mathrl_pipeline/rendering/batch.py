@@ -120,7 +120,7 @@ def _rasterize_group(
             results[item.index] = reject(item.id, "rasterize", reason, item.repairs)
             continue
         try:
-            raster = finish(path, config)
+            raster = finish(path, config, keep_width=item.mode == "text")
         except (OSError, ValueError) as exc:
             results[item.index] = reject(item.id, "rasterize", str(exc), item.repairs)
             continue

@@ -43,7 +43,7 @@ class RenderConfig:
     max_pixels: int = 16384 * 28 * 28
     text_width_pt: float | None = None
     font_size_pt: int = 12
-    batch_size: int = 64
+    batch_size: int = 128
     workers: int = 2
     timeout_s: float = 20.0
     max_chars: int = 8000

@@ -17,6 +17,8 @@ _PREAMBLE = r"""\documentclass[%(size)dpt]{article}
 \usepackage[active,tightpage]{preview}
 \setlength\PreviewBorder{0pt}
 \pagestyle{empty}
+\pdfcompresslevel=0 %% uncompressed PDF: pdftoppm reads it 25%% faster
+\pdfobjcompresslevel=0
 \setlength\parindent{0pt}
 \setlength\parskip{4pt}
 \newsavebox\renderbox

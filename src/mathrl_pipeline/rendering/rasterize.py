@@ -98,10 +98,31 @@ def rasterize_pages(
     return found, None
 
 
-def finish(path: Path, config: RenderConfig) -> Raster:
-    """Pad, scale to max_width, meet min_pixels, colour, encode."""
+# Grey levels at or above this count as paper when trimming to the ink.
+_PAPER = 250
+_INK_LUT = [255 if v < _PAPER else 0 for v in range(256)]
+
+
+def finish(path: Path, config: RenderConfig, keep_width: bool) -> Raster:
+    """Trim to the ink, pad, scale to max_width, meet min_pixels, colour, encode.
+
+    TeX boxes carry struts (blank space above and below a line), so the page is trimmed
+    to its inked pixels; keep_width keeps the full line width ("text" items, so every
+    question image has the same width) and trims only vertically.
+    """
     with Image.open(path) as opened:
         img = opened.convert("L")
+    box = img.point(_INK_LUT).getbbox()
+    if box is None:
+        raise ValueError("empty render (no ink)")
+    if keep_width:
+        # The page is the line width rounded up to whole pixels: drop that last column
+        # rather than resample the whole image to max_width.
+        width = img.width
+        if box[2] <= config.max_width - 2 * config.padding < width:
+            width = config.max_width - 2 * config.padding
+        box = (0, box[1], width, box[3])
+    img = img.crop(box)
     if config.padding:
         img = ImageOps.expand(img, border=config.padding, fill=255)
     if img.width > config.max_width:

@@ -58,12 +58,18 @@ _TOKEN_RE = re.compile(r"\\(?:([A-Za-z]+)|(.)|$)", re.DOTALL)
 _ENV_ARG_RE = re.compile(r"\s*\{([^{}]*)\}")
 
 
-def check_length(text: str, max_chars: int) -> str | None:
-    """Reason to refuse on size alone (cheap, before any other pass)."""
+def check_raw(text: str, max_chars: int) -> str | None:
+    """Reason to refuse the raw input before any repair: size, control characters, and
+    TeX's `^^` notation (which can spell any character, a backslash included)."""
     if len(text) > max_chars:
         return f"input too long: {len(text)} chars > max_chars={max_chars}"
     if not text.strip():
         return "empty input"
+    match = _CONTROL_RE.search(text)
+    if match:
+        return f"refused: control character U+{ord(match.group(0)):04X}"
+    if "^^" in text:
+        return "refused: ^^ character notation"
     return None
 
 

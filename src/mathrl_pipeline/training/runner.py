@@ -11,6 +11,7 @@ import os
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,8 +169,13 @@ def run_grpo(
     train_df: pd.DataFrame,
     model_source: str | Path | None = None,
     extra_callbacks: list[Any] | None = None,
+    extra_rewards: list[tuple[Callable[..., list[Any]], float]] | None = None,
 ) -> TrainResult:
-    """Train with GRPO, resuming from the last complete checkpoint of ``train.output_dir``."""
+    """Train with GRPO, resuming from the last complete checkpoint of ``train.output_dir``.
+
+    ``extra_rewards``: Python reward functions (TRL contract) with weights, added to the mix of
+    ``train.rewards``; ``extra_callbacks``: ``transformers.TrainerCallback`` objects.
+    """
     import torch
     from trl import GRPOConfig, GRPOTrainer
 
@@ -182,6 +188,9 @@ def run_grpo(
     validate(params, train_df, world_size)
     log = CompletionLog()
     reward_funcs, weights, weight_by_name = build_reward_functions(params, log)
+    for func, weight in extra_rewards or []:
+        reward_funcs.append(func)
+        weights.append(float(weight))
 
     processor = load_processor(source, params.model)
     check_prompt_lengths(train_df, processor, params)

@@ -17,9 +17,13 @@ from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figu
 
 logger = logging.getLogger(__name__)
 
-# One catalog entry per curve: training_plot_reward, training_plot_completion_length, ...
+# One catalog entry per curve, versioned on disk (training_plot_reward, ...) and as an MLflow
+# artifact (mlflow_training_plot_reward, ...; kedro-mlflow cannot wrap a versioned dataset
+# without breaking Kedro 1.7's single save version per run).
 PLOT_OUTPUTS: tuple[str, ...] = tuple(
-    f"training_plot_{name.removesuffix('.png')}" for name in CURVES
+    f"{prefix}training_plot_{name.removesuffix('.png')}"
+    for prefix in ("", "mlflow_")
+    for name in CURVES
 )
 
 
@@ -37,7 +41,8 @@ def train_grpo(
 def plot_training_curves(train_metrics: pd.DataFrame) -> tuple[Any, ...]:
     """Reward (total, per component), length, KL, entropy and reflection curves against step."""
     figures = training_figures(train_metrics)
-    return tuple(figures[name] for name in CURVES)
+    ordered = tuple(figures[name] for name in CURVES)
+    return ordered + ordered  # the disk copies, then the MLflow copies
 
 
 def mlflow_metric_history(train_metrics: pd.DataFrame) -> dict[str, list[dict[str, float]]]:

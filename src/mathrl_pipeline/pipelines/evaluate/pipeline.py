@@ -1,0 +1,96 @@
+"""The `evaluate` pipeline: each model on a test split (two prompt styles), then a comparison.
+
+``create_model_pipeline()`` is the single-model template with generic names (``eval_model``,
+``eval_split``); ``create_pipeline()`` instantiates it once per model under a namespace
+(``eval_base``, ``eval_trained``) and joins both metric tables in ``compare_evaluations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kedro.pipeline import Node, Pipeline, pipeline
+
+from .nodes import (
+    COMPARISON_PLOTS,
+    compare_evaluations,
+    generate_eval_responses,
+    score_eval_responses,
+    summarise_eval,
+)
+
+# namespace -> catalog model; the comparison reads the first as "before", the second as "after".
+DEFAULT_MODELS: dict[str, str] = {"eval_base": "base_model", "eval_trained": "trained_model"}
+DEFAULT_SPLIT = "deepmath_test"
+
+
+def create_model_pipeline() -> Pipeline:
+    """Evaluate ``eval_model`` on ``eval_split``: generate, score, summarise."""
+    return Pipeline(
+        [
+            Node(
+                generate_eval_responses,
+                ["eval_model", "eval_split", "params:evaluate"],
+                "eval_responses",
+                name="generate_eval_responses",
+            ),
+            Node(
+                score_eval_responses,
+                ["eval_responses", "eval_split", "params:evaluate"],
+                "eval_samples",
+                name="score_eval_responses",
+            ),
+            Node(
+                summarise_eval,
+                ["eval_samples", "params:evaluate"],
+                ["eval_metrics", "eval_benchmarks"],
+                name="summarise_eval",
+            ),
+        ]
+    )
+
+
+def create_pipeline(
+    models: Mapping[str, str] | None = None, split: str = DEFAULT_SPLIT, **kwargs
+) -> Pipeline:
+    """Base and trained model on ``split`` (namespaced), then the before/after comparison."""
+    models = dict(models or DEFAULT_MODELS)
+    if len(models) != 2:
+        raise ValueError(f"evaluate compares two models (before, after); got {list(models)}")
+    template = create_model_pipeline()
+    parts = [
+        pipeline(
+            template,
+            inputs={"eval_model": model, "eval_split": split},
+            parameters={"params:evaluate": "params:evaluate"},
+            namespace=namespace,
+        )
+        for namespace, model in models.items()
+    ]
+    before, after = models
+    compare = Pipeline(
+        [
+            Node(
+                compare_evaluations,
+                [
+                    "before_metrics",
+                    "after_metrics",
+                    "before_samples",
+                    "after_samples",
+                    "params:evaluate",
+                ],
+                ["eval_comparison", *(f"eval_comparison_plot_{n}" for n in COMPARISON_PLOTS)],
+                name="compare_evaluations",
+            )
+        ]
+    )
+    compare = pipeline(
+        compare,
+        inputs={
+            "before_metrics": f"{before}.eval_metrics",
+            "after_metrics": f"{after}.eval_metrics",
+            "before_samples": f"{before}.eval_samples",
+            "after_samples": f"{after}.eval_samples",
+        },
+    )
+    return pipeline([*parts, compare], tags=["evaluate"])

@@ -1,0 +1,29 @@
+"""The `arith` pipeline through a KedroSession: held-out problems, readable images, corpus."""
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from tests.kedro_helpers import latest_version, run_pipelines
+
+
+@pytest.mark.slow
+def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
+    run_pipelines(project_root, tmp_path, ["arith"], {"arith.max_operand": 4})
+    train = pd.read_parquet(latest_version(tmp_path / "05_model_input" / "arith_train.parquet"))
+    test = pd.read_parquet(latest_version(tmp_path / "05_model_input" / "arith_test.parquet"))
+    corpus = pd.read_parquet(
+        latest_version(tmp_path / "05_model_input" / "arith_pretrain_corpus.parquet")
+    )
+    rejects = pd.read_parquet(latest_version(tmp_path / "08_reporting" / "arith_rejects.parquet"))
+    problems = 25 + 15  # 5x5 additions, 15 non-negative subtractions
+    assert len(rejects) == 0
+    assert len(train) + len(test) == problems * 2  # two renders per problem
+    assert not set(train["problem"]) & set(test["problem"])  # held out by problem
+    assert len(corpus) == problems * 6
+    image = Image.open(io.BytesIO(train["image"].iloc[0]["bytes"]))
+    assert image.size == (112, 56)
+    assert (train["solution"].astype(int) >= 0).all()

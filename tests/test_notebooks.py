@@ -1,0 +1,49 @@
+"""Every notebook runs top to bottom offline on a small `evaluate` + `report` run (tmp data dir)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.evaluation.helpers import build_tiny_model_dir, run_eval_and_report
+from tests.kedro_helpers import latest_version
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def data_dir(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding a fresh `evaluate` and `report` run of the tiny model."""
+    model_dir = build_tiny_model_dir(tmp_path_factory.mktemp("nb_model"))
+    data = tmp_path_factory.mktemp("nb_data")
+    run_eval_and_report(project_root, data, model_dir)
+    return data
+
+
+@pytest.mark.slow
+def test_report_exists_with_plots(data_dir: Path) -> None:
+    page = latest_version(data_dir / "08_reporting" / "eval_report.html").read_text()
+    assert page.count("<img") == 4 and "eval_comparison" not in page.split("<body>")[0]
+    for name in ("aha_moment", "accuracy_by_group", "length_distribution", "rates"):
+        assert latest_version(data_dir / "08_reporting" / "report_plots" / f"{name}.png").stat().st_size
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    os.environ["MATHRL_DATA_DIR"] = str(data_dir)
+    try:
+        NotebookClient(nb, timeout=180, kernel_name="python3",
+                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    finally:
+        os.environ.pop("MATHRL_DATA_DIR", None)
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4  # renders, curves, plots
+    text = "".join(str(o.get("text", "")) for o in outputs)
+    assert "not available" not in text  # every dataset loaded from the catalog

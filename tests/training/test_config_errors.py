@@ -1,0 +1,56 @@
+"""Bad configuration fails before the first step, with a message naming the parameter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from mathrl_pipeline.training.config import TrainParams
+from mathrl_pipeline.training.runner import run_grpo
+from tests.training.digits import digit_frame
+
+
+def _params(tmp_path: Path, **overrides: Any) -> TrainParams:
+    base = {
+        "output_dir": str(tmp_path / "run"),
+        "rewards": [{"name": "accuracy"}],
+        "num_generations": 4,
+        "per_device_train_batch_size": 8,
+        "max_steps": 1,
+        "max_completion_length": 8,
+    }
+    return TrainParams.model_validate({**base, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "frame_kwargs", "drop", "message"),
+    [
+        ({"rewards": [{"name": "accuracy"}, {"name": "no_such_reward"}]}, {}, None, r"train\.rewards\[1\]"),
+        ({"num_generations": 3}, {}, None, r"train\.num_generations"),
+        ({"gradient_accumulation_steps": 3, "per_device_train_batch_size": 2}, {}, None, r"train\.num_generations"),
+        ({}, {}, "solution", r"missing column.*solution"),
+        ({"model": {"max_pixels": 56 * 56}}, {"sizes": [(112, 112)] * 8}, None, r"train\.model\.max_pixels"),
+        ({"max_prompt_length": 16}, {}, None, r"train\.max_prompt_length"),
+    ],
+    ids=["unknown-reward", "generations-vs-batch", "generations-vs-accumulation", "no-solution",
+         "pixel-budget", "prompt-length"],
+)  # fmt: skip
+def test_fails_before_the_first_step(
+    tiny_model_dir: Path, tmp_path: Path, overrides, frame_kwargs, drop, message
+) -> None:
+    frame = digit_frame(8, **frame_kwargs)
+    if drop:
+        frame = frame.drop(columns=[drop])
+    with pytest.raises(ValueError, match=message):
+        run_grpo(_params(tmp_path, **overrides), frame, tiny_model_dir)
+    assert not (tmp_path / "run").exists()  # no step, no checkpoint, no metrics
+
+
+def test_parameter_types_are_checked() -> None:
+    with pytest.raises(ValidationError, match="num_generations"):
+        TrainParams.model_validate({"num_generations": 1})
+    with pytest.raises(ValidationError, match="no_such_knob"):
+        TrainParams.model_validate({"no_such_knob": 1})

@@ -1,0 +1,88 @@
+"""A run killed with SIGKILL mid-step resumes from its last complete checkpoint: no step lost
+or repeated in ``train_metrics``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from mathrl_pipeline.training.callbacks import METRICS_FILE, read_jsonl
+from mathrl_pipeline.training.cli import load_params
+from mathrl_pipeline.training.runner import last_complete_checkpoint, run_grpo
+from tests.training.digits import digit_frame
+
+MAX_STEPS = 6
+
+
+def _write_config(tmp_path: Path) -> Path:
+    config = {
+        "train": {
+            "output_dir": "${runtime_params:data_dir, data}/run",
+            "rewards": [
+                {"name": "format"},
+                {"name": "length_penalty", "kwargs": {"limit": 4, "unit": "chars"}},
+            ],
+            "num_generations": 2,
+            "per_device_train_batch_size": 4,
+            "max_steps": MAX_STEPS,
+            "max_completion_length": 8,
+            "save_steps": 2,
+            "learning_rate": 1e-3,
+        }
+    }
+    path = tmp_path / "params.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def _wait_for_step(metrics: Path, step: int, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = read_jsonl(metrics)
+        if rows and rows[-1]["step"] >= step:
+            return
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        time.sleep(0.2)
+    raise TimeoutError(f"step {step} not logged in {timeout} s")
+
+
+def test_sigkill_then_rerun_reaches_the_same_steps(tiny_model_dir: Path, tmp_path: Path):
+    config = _write_config(tmp_path)
+    split = tmp_path / "train.parquet"
+    digit_frame(8).to_parquet(split)
+    run_dir = tmp_path / "run"
+    metrics = run_dir / METRICS_FILE
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    cmd = [
+        sys.executable, "-m", "mathrl_pipeline.training.cli",
+        "--config", str(config), "--train-split", str(split),
+        "--model", str(tiny_model_dir), "--data-dir", str(tmp_path),
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_step(metrics, 3, proc, timeout=240)  # checkpoint-2 is on disk, step 4 running
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    logged_before = [r["step"] for r in read_jsonl(metrics)]
+    checkpoint = last_complete_checkpoint(run_dir)
+    assert checkpoint is not None and checkpoint.name.startswith("checkpoint-")
+    resumed_from = int(checkpoint.name.split("-")[1])
+    assert max(logged_before) > resumed_from  # steps after the checkpoint must be redone
+
+    params = load_params(config, runtime={"data_dir": str(tmp_path)})
+    result = run_grpo(params, digit_frame(8), tiny_model_dir)
+
+    steps = [r["step"] for r in read_jsonl(metrics)]
+    assert steps == list(range(1, MAX_STEPS + 1))
+    assert result.metrics["step"].tolist() == list(range(1, MAX_STEPS + 1))
+    state = json.loads((run_dir / f"checkpoint-{MAX_STEPS}" / "trainer_state.json").read_text())
+    assert state["global_step"] == MAX_STEPS
