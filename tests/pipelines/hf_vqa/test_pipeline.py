@@ -58,7 +58,7 @@ def test_embedded_default(project_root: Path, tmp_path: Path) -> None:
         # R1-V CLEVR counting, one row without image bytes
         ("clevr_cogen", fixtures.clevr_cogen_rows, (["3", "5", "7"], "missing_image", "number")),
         # R1-V GeoQA, one row with broken bytes
-        ("geoqa_r1v", fixtures.geoqa_rows, (["45", "60", "80"], "undecodable_image", "math")),
+        ("geoqa_r1v", fixtures.geoqa_rows, (["60", "80", "90"], "undecodable_image", "math")),
         # open-r1-multimodal 8k, one row with an empty question
         ("multimodal_open_r1", fixtures.open_r1_rows, (["2", "4", "6"], "empty_question",
                                                        "math")),
