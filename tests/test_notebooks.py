@@ -29,7 +29,11 @@ def test_report_exists_with_plots(data_dir: Path) -> None:
     page = latest_version(data_dir / "08_reporting" / "eval_report.html").read_text()
     assert page.count("<img") == 4 and "eval_comparison" not in page.split("<body>")[0]
     for name in ("aha_moment", "accuracy_by_group", "length_distribution", "rates"):
-        assert latest_version(data_dir / "08_reporting" / "report_plots" / f"{name}.png").stat().st_size
+        assert (
+            latest_version(data_dir / "08_reporting" / "report_plots" / f"{name}.png")
+            .stat()
+            .st_size
+        )
 
 
 @pytest.mark.slow
@@ -38,8 +42,12 @@ def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
     nb = nbformat.read(notebook, as_version=4)
     os.environ["MATHRL_DATA_DIR"] = str(data_dir)
     try:
-        NotebookClient(nb, timeout=180, kernel_name="python3",
-                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=180,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(notebook.parent)}},
+        ).execute()
     finally:
         os.environ.pop("MATHRL_DATA_DIR", None)
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]

@@ -108,7 +108,15 @@ def run_eval_and_report(project_root: Path, data_dir: Path, model_dir: Path) -> 
 
     from tests.kedro_helpers import run_pipelines
 
-    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    os.environ.setdefault("MLFLOW_TRACKING_URI", (data_dir / "mlruns").as_uri())
-    seed_catalog(data_dir, model_dir)
-    run_pipelines(project_root, data_dir, ["evaluate", "report"], FAST_EVAL_PARAMS)
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_TRACKING_URI")}
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    os.environ["MLFLOW_TRACKING_URI"] = (data_dir / "mlruns").as_uri()  # not the project's
+    try:
+        seed_catalog(data_dir, model_dir)
+        run_pipelines(project_root, data_dir, ["evaluate", "report"], FAST_EVAL_PARAMS)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,4 +1,4 @@
-"""CV-Bench aggregation (the benchmark's own definition) and LaTeX-OCR metrics on hand-made tables."""
+"""CV-Bench aggregation (the benchmark's own definition) and LaTeX-OCR metrics, hand-made."""
 
 from __future__ import annotations
 
@@ -19,8 +19,16 @@ def _cvbench_table() -> pd.DataFrame:
     )
     return pd.DataFrame(
         [
-            {"id": f"cv-{i}", "task": "cvbench", "type": t, "source": s, "cvbench_task": k,
-             "correct": c, "mode": "greedy", "style": "keep"}
+            {
+                "id": f"cv-{i}",
+                "task": "cvbench",
+                "type": t,
+                "source": s,
+                "cvbench_task": k,
+                "correct": c,
+                "mode": "greedy",
+                "style": "keep",
+            }
             for i, (t, s, k, c) in enumerate(rows)
         ]
     )

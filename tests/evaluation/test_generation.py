@@ -68,7 +68,10 @@ def test_sampling_gives_n_samples_per_prompt_in_input_order(
     ("style", "check"),
     [
         # the R1 chat prompt rebuilt as is
-        ("instruct", lambda p: p[0]["role"] == "system" and "<think>" in p[0]["content"][0]["text"]),
+        (
+            "instruct",
+            lambda p: p[0]["role"] == "system" and "<think>" in p[0]["content"][0]["text"],
+        ),
         # the direct style drops the request for a thinking block
         ("direct", lambda p: "<think>" not in p[-1]["content"][1]["text"]),
         # the base style is one string ending in <think>

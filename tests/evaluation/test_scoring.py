@@ -24,14 +24,24 @@ CASES = [
 
 
 @pytest.mark.parametrize(("style", "prompt", "response", "correct", "fmt", "refl"), CASES)
-def test_score_responses(
+def test_score_responses(  # noqa: PLR0917 - parametrized test
     style: str, prompt: str, response: str, correct: bool, fmt: bool, refl: int
 ) -> None:
     split = make_split(3)
     split.loc[0, "solution"] = "7"
     responses = pd.DataFrame(
-        [{"id": "deepmath-0", "style": style, "mode": "greedy", "sample": 0, "prompt": prompt,
-          "response": response, "length": 9, "truncated": False}]
+        [
+            {
+                "id": "deepmath-0",
+                "style": style,
+                "mode": "greedy",
+                "sample": 0,
+                "prompt": prompt,
+                "response": response,
+                "length": 9,
+                "truncated": False,
+            }
+        ]
     )
     row = score_responses(responses, split).iloc[0]
     assert bool(row["correct"]) is correct

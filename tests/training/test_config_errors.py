@@ -25,22 +25,34 @@ def _params(tmp_path: Path, **overrides: Any) -> TrainParams:
     return TrainParams.model_validate({**base, **overrides})
 
 
-@pytest.mark.parametrize(
-    ("overrides", "frame_kwargs", "drop", "message"),
-    [
-        ({"rewards": [{"name": "accuracy"}, {"name": "no_such_reward"}]}, {}, None, r"train\.rewards\[1\]"),
-        ({"num_generations": 3}, {}, None, r"train\.num_generations"),
-        ({"gradient_accumulation_steps": 3, "per_device_train_batch_size": 2}, {}, None, r"train\.num_generations"),
-        ({}, {}, "solution", r"missing column.*solution"),
-        ({"model": {"max_pixels": 56 * 56}}, {"sizes": [(112, 112)] * 8}, None, r"train\.model\.max_pixels"),
-        ({"max_prompt_length": 16}, {}, None, r"train\.max_prompt_length"),
-    ],
-    ids=["unknown-reward", "generations-vs-batch", "generations-vs-accumulation", "no-solution",
-         "pixel-budget", "prompt-length"],
-)  # fmt: skip
-def test_fails_before_the_first_step(
-    tiny_model_dir: Path, tmp_path: Path, overrides, frame_kwargs, drop, message
-) -> None:
+CASES = {
+    "unknown-reward": (
+        {"rewards": [{"name": "accuracy"}, {"name": "no_such_reward"}]},
+        {},
+        None,
+        r"train\.rewards\[1\]",
+    ),
+    "generations-vs-batch": ({"num_generations": 3}, {}, None, r"train\.num_generations"),
+    "generations-vs-accumulation": (
+        {"gradient_accumulation_steps": 3, "per_device_train_batch_size": 2},
+        {},
+        None,
+        r"train\.num_generations",
+    ),
+    "no-solution": ({}, {}, "solution", r"missing column.*solution"),
+    "pixel-budget": (
+        {"model": {"max_pixels": 56 * 56}},
+        {"sizes": [(112, 112)] * 8},
+        None,
+        r"train\.model\.max_pixels",
+    ),
+    "prompt-length": ({"max_prompt_length": 16}, {}, None, r"train\.max_prompt_length"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fails_before_the_first_step(tiny_model_dir: Path, tmp_path: Path, case: str) -> None:
+    overrides, frame_kwargs, drop, message = CASES[case]
     frame = digit_frame(8, **frame_kwargs)
     if drop:
         frame = frame.drop(columns=[drop])

@@ -65,7 +65,9 @@ def test_sigkill_then_rerun_reaches_the_same_steps(tiny_model_dir: Path, tmp_pat
         "--config", str(config), "--train-split", str(split),
         "--model", str(tiny_model_dir), "--data-dir", str(tmp_path),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         _wait_for_step(metrics, 3, proc, timeout=240)  # checkpoint-2 is on disk, step 4 running
     finally:

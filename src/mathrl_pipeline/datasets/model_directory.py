@@ -37,7 +37,9 @@ class ModelDirectoryDataset(AbstractVersionedDataset[Any, str]):
         version: Version | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(filepath=PurePosixPath(filepath), version=version, exists_function=self._path_exists)
+        super().__init__(
+            filepath=PurePosixPath(filepath), version=version, exists_function=self._path_exists
+        )
         self.metadata = metadata
 
     @staticmethod

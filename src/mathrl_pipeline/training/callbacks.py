@@ -50,7 +50,9 @@ def prompt_text(prompt: Any) -> str:
             parts.append(content)
             continue
         for block in content or []:
-            parts.append("<image>" if block.get("type") == "image" else str(block.get("text") or ""))
+            parts.append(
+                "<image>" if block.get("type") == "image" else str(block.get("text") or "")
+            )
     return "".join(parts)
 
 
@@ -133,6 +135,7 @@ class JsonlMetricsCallback(TrainerCallback):
         self,
         output_dir: str | Path,
         log: CompletionLog,
+        *,
         reward_weights: dict[str, float],
         samples_every: int,
         samples_per_step: int,
@@ -165,7 +168,9 @@ class JsonlMetricsCallback(TrainerCallback):
         """Stop the step clock."""
         self._step_times.append(time.perf_counter() - self._step_start)
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any
+    ) -> None:
         """Write the step's metrics row, and samples every ``samples_every`` steps."""
         if not state.is_world_process_zero or not logs or "loss" not in logs:
             return
@@ -173,8 +178,9 @@ class JsonlMetricsCallback(TrainerCallback):
         batches = self.log.drain()
         row: dict[str, Any] = {"step": step, "epoch": state.epoch}
         row.update({k: _finite(v) for k, v in logs.items() if isinstance(v, int | float)})
-        if self._step_times:  # TRL logs its own step_time; ours is the fallback
-            row.setdefault("step_time", sum(self._step_times) / len(self._step_times))
+        if self._step_times:  # wall clock of the whole optimizer step, generation included
+            row["wall_step_time"] = sum(self._step_times) / len(self._step_times)
+            row.setdefault("step_time", row["wall_step_time"])  # TRL logs its own
         self._step_times = []
         completions = [c for b in batches for c in b["completion"]]
         if completions and self.reflection_counter is not None:
@@ -192,7 +198,7 @@ class JsonlMetricsCallback(TrainerCallback):
             row.get("reward") or 0.0,
             row.get("reward_std") or 0.0,
             row.get("completions/mean_length") or 0.0,
-            row.get("step_time") or 0.0,
+            row.get("wall_step_time") or 0.0,
         )
 
     def _write_samples(self, step: int, batch: dict[str, Any]) -> None:

@@ -35,7 +35,7 @@ def load_params(
     overrides: list[str] | None = None,
     runtime: dict[str, str] | None = None,
 ) -> TrainParams:
-    """``TrainParams`` from a YAML file (key ``train``), a preset of it, and ``key=value`` overrides.
+    """``TrainParams`` from a YAML file (key ``train``), a preset and ``key=value`` overrides.
 
     ``${runtime_params:key, default}`` interpolations (Kedro's) resolve from ``runtime`` or their
     default; presets live under ``train_presets.<name>`` and are merged over ``train``.
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="mathrl-train", description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="YAML with a `train:` section")
     parser.add_argument("--preset", help="a key of `train_presets` in the config")
-    parser.add_argument("--train-split", required=True, help="train split parquet (dataset contract)")
+    parser.add_argument(
+        "--train-split", required=True, help="train split parquet (dataset contract)"
+    )
     parser.add_argument("--model", help="Hub id or local model folder (else train.model.source)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--data-dir", default="data", help="value of ${runtime_params:data_dir}")

@@ -108,7 +108,7 @@ class TrainParams(_Strict):
     def _check(self) -> TrainParams:
         if self.num_generations < 2:
             raise ValueError(
-                f"train.num_generations must be >= 2 (GRPO needs a group), got {self.num_generations}"
+                f"train.num_generations must be >= 2 (a GRPO group), got {self.num_generations}"
             )
         if not self.rewards:
             raise ValueError("train.rewards is empty: give at least one reward")

@@ -9,11 +9,16 @@ from mathrl_pipeline.training.config import ModelParams
 
 logger = logging.getLogger(__name__)
 
-VISION_PREFIXES: tuple[str, ...] = ("visual.", "model.visual.", "vision_tower.", "model.vision_tower.")
+VISION_PREFIXES: tuple[str, ...] = (
+    "visual.",
+    "model.visual.",
+    "vision_tower.",
+    "model.vision_tower.",
+)
 
 
 def resolve_dtype(name: str) -> Any:
-    """The torch dtype for ``train.model.dtype``; ``auto`` is bf16 where the GPU has it, else fp32."""
+    """Torch dtype of ``train.model.dtype``; ``auto``: bf16 where the GPU has it, else fp32."""
     import torch
 
     if name == "auto":

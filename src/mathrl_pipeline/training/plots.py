@@ -22,6 +22,7 @@ MLFLOW_METRICS: frozenset[str] = frozenset(
         "learning_rate",
         "grad_norm",
         "step_time",
+        "wall_step_time",
         "reflection_rate",
         "frac_reward_zero_std",
         "clip_ratio/region_mean",

@@ -19,10 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 class ImageOnlyQwen2_5_VLProcessor(Qwen2_5_VLProcessor):  # noqa: N801 (transformers naming)
-    """Qwen2.5-VL processor with an image processor and a tokenizer only (no video, no torchvision)."""
+    """Qwen2.5-VL processor with an image processor and a tokenizer only (no torchvision)."""
 
     def __init__(
-        self, image_processor: Any = None, tokenizer: Any = None, chat_template: Any = None, **kwargs
+        self,
+        image_processor: Any = None,
+        tokenizer: Any = None,
+        chat_template: Any = None,
+        **kwargs,
     ) -> None:
         self.image_token = getattr(tokenizer, "image_token", None) or "<|image_pad|>"
         self.video_token = getattr(tokenizer, "video_token", None) or "<|video_pad|>"

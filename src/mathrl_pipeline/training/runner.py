@@ -7,9 +7,9 @@ console script that ``accelerate launch`` starts on many GPUs (see ``cli.py``).
 from __future__ import annotations
 
 import json
-import os
 import logging
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,7 +128,8 @@ def check_prompt_lengths(df: pd.DataFrame, processor: Any, params: TrainParams) 
             {
                 **m,
                 "content": [
-                    {**b, "image": row["image"]} if b["type"] == "image" else b for b in m["content"]
+                    {**b, "image": row["image"]} if b["type"] == "image" else b
+                    for b in m["content"]
                 ],
             }
             for m in messages
@@ -138,7 +139,8 @@ def check_prompt_lengths(df: pd.DataFrame, processor: Any, params: TrainParams) 
         )["input_ids"][0]
         if len(ids) > params.max_prompt_length:
             raise ValueError(
-                f"train.max_prompt_length ({params.max_prompt_length}): row {row.get('id')!r} has a "
+                f"train.max_prompt_length ({params.max_prompt_length}): row {row.get('id')!r} "
+                f"has a "
                 f"{len(ids)}-token prompt (image tokens included); raise it or lower "
                 "train.model.max_pixels"
             )
@@ -193,10 +195,10 @@ def run_grpo(
         weights.append(float(weight))
 
     processor = load_processor(source, params.model)
-    check_prompt_lengths(train_df, processor, params)
     original_template = processor.chat_template
     if prompt_style(train_df) == "base":
         processor.chat_template = RAW_CHAT_TEMPLATE
+    check_prompt_lengths(train_df, processor, params)
     dataset = to_grpo_dataset(train_df)
     model = load_model(source, params.model)
     bf16 = params.bf16
@@ -207,10 +209,10 @@ def run_grpo(
     callback = JsonlMetricsCallback(
         params.output_dir,
         log,
-        weight_by_name,
-        params.samples_every,
-        params.samples_per_step,
-        reflection_counter(),
+        reward_weights=weight_by_name,
+        samples_every=params.samples_every,
+        samples_per_step=params.samples_per_step,
+        reflection_counter=reflection_counter(),
     )
     trainer = GRPOTrainer(
         model=model,
@@ -227,24 +229,29 @@ def run_grpo(
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
 
     final_dir = Path(params.output_dir) / FINAL_DIR
-    if trainer.accelerator.is_main_process:
-        save_final(trainer, processor, original_template, final_dir)
-    trainer.accelerator.wait_for_everyone()
+    processor.chat_template = original_template  # the saved model keeps its own template
+    save_final(trainer, processor, final_dir, merge_lora=params.model.lora.enabled)
     metrics, samples = load_tables(params.output_dir)
     _warn_no_signal(metrics)
     return TrainResult(model_dir=final_dir, metrics=metrics, samples=samples)
 
 
-def save_final(trainer: Any, processor: Any, chat_template: Any, final_dir: Path) -> None:
-    """Save the trained policy (LoRA merged) with the processor and its original chat template."""
-    model = trainer.accelerator.unwrap_model(trainer.model)
-    if hasattr(model, "merge_and_unload"):
-        model = model.merge_and_unload()
-    final_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(final_dir))
-    processor.chat_template = chat_template
-    processor.save_pretrained(str(final_dir))
-    logger.info("Saved the final model to %s", final_dir)
+def save_final(trainer: Any, processor: Any, final_dir: Path, merge_lora: bool) -> None:
+    """Save the trained policy and its processor; LoRA adapters are merged into the weights.
+
+    Without LoRA every process calls ``trainer.save_model`` (DeepSpeed ZeRO-3 gathers the shards);
+    the LoRA merge happens on the main process (not under ZeRO-3).
+    """
+    if merge_lora:
+        if trainer.accelerator.is_main_process:
+            model = trainer.accelerator.unwrap_model(trainer.model).merge_and_unload()
+            model.save_pretrained(str(final_dir))
+    else:
+        trainer.save_model(str(final_dir))
+    if trainer.accelerator.is_main_process:
+        processor.save_pretrained(str(final_dir))
+        logger.info("Saved the final model to %s", final_dir)
+    trainer.accelerator.wait_for_everyone()
 
 
 def _warn_no_signal(metrics: pd.DataFrame) -> None:

@@ -68,6 +68,7 @@ class TinyModelSpec:
     max_pixels: int = 112 * 112
     seed: int = 0
     tie_word_embeddings: bool = True
+    pad_vocab_to: int | None = None  # benchmark shapes: the real model's vocabulary size
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,7 +93,7 @@ def qwen2_5_vl_chat_template() -> str:
 
 
 def train_tokenizer(corpus: Iterable[str], vocab_size: int) -> Any:
-    """Train a byte-level BPE (Qwen2's pre-tokenizer) with Qwen's special tokens; a fast tokenizer."""
+    """A byte-level BPE (Qwen2's pre-tokenizer) with Qwen's special tokens, trained on corpus."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -140,7 +141,9 @@ def tokenizer_corpus(texts: Iterable[str]) -> list[str]:
         prompts.BASE_TEMPLATE.format(image="", instruction=prompts.DEFAULT_INSTRUCTION),
         prompts.DEFAULT_INSTRUCTION,
     ]
-    tags = " ".join(f"{R1_TAGS[0]} reasoning {R1_TAGS[1]}{R1_TAGS[2]} {d} {R1_TAGS[3]}" for d in "0123456789")
+    tags = " ".join(
+        f"{R1_TAGS[0]} reasoning {R1_TAGS[1]}{R1_TAGS[2]} {d} {R1_TAGS[3]}" for d in "0123456789"
+    )
     # Repeat the fixed texts so their merges win against a large data corpus.
     return corpus + (templates + [tags] + list(BASE_CORPUS)) * 20
 
@@ -152,7 +155,7 @@ def tiny_config(spec: TinyModelSpec, tokenizer: Any) -> Any:
     ids = {tok: tokenizer.convert_tokens_to_ids(tok) for tok in QWEN_SPECIAL_TOKENS}
     head_dim = spec.hidden_size // spec.num_attention_heads
     text_config = {
-        "vocab_size": len(tokenizer),
+        "vocab_size": max(len(tokenizer), spec.pad_vocab_to or 0),
         "hidden_size": spec.hidden_size,
         "intermediate_size": spec.intermediate_size,
         "num_hidden_layers": spec.num_hidden_layers,
@@ -232,7 +235,9 @@ def build_tiny_model(texts: Iterable[str], spec: TinyModelSpec | None = None) ->
         temporal_patch_size=spec.temporal_patch_size,
     )
     processor = ImageOnlyQwen2_5_VLProcessor(
-        image_processor=image_processor, tokenizer=tokenizer, chat_template=qwen2_5_vl_chat_template()
+        image_processor=image_processor,
+        tokenizer=tokenizer,
+        chat_template=qwen2_5_vl_chat_template(),
     )
     config = tiny_config(spec, tokenizer)
     torch.manual_seed(spec.seed)

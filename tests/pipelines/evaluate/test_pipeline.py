@@ -1,4 +1,4 @@
-"""The `evaluate` pipeline: wiring for two models, and a run on the tiny model (in-memory catalog)."""
+"""The `evaluate` pipeline: two-model wiring, and a run on the tiny model (in-memory catalog)."""
 
 from __future__ import annotations
 
@@ -70,16 +70,37 @@ def test_evaluate_runs_on_tiny_model(model_dir: Path, tmp_path: Path) -> None:
     samples = catalog["eval_base.eval_samples"].load()
     # 3 rows x 2 styles x (1 greedy + 2 samples)
     assert len(samples) == 3 * 2 * 3
-    assert {"id", "prompt", "response", "extracted", "gold", "correct", "format_ok", "length",
-            "truncated", "reflection_count", "model_source"} <= set(samples.columns)
+    assert {
+        "id",
+        "prompt",
+        "response",
+        "extracted",
+        "gold",
+        "correct",
+        "format_ok",
+        "length",
+        "truncated",
+        "reflection_count",
+        "model_source",
+    } <= set(samples.columns)
     assert (samples["length"] <= 6).all()
     table = catalog["eval_comparison"].load()
     overall = table[table["breakdown"] == "all"]
     assert sorted(zip(overall["model"], overall["style"], strict=True)) == [
-        ("base", "direct"), ("base", "keep"), ("trained", "direct"), ("trained", "keep")
+        ("base", "direct"),
+        ("base", "keep"),
+        ("trained", "direct"),
+        ("trained", "keep"),
     ]
-    assert {"accuracy", "pass@1", "pass@2", "format_rate", "mean_length", "truncation_rate",
-            "reflection_rate"} <= set(table.columns)
+    assert {
+        "accuracy",
+        "pass@1",
+        "pass@2",
+        "format_rate",
+        "mean_length",
+        "truncation_rate",
+        "reflection_rate",
+    } <= set(table.columns)
     assert set(table["breakdown"]) == {"all", "difficulty", "topic"}
     bench = catalog["eval_trained.eval_benchmarks"].load()
     assert bench["model_source"] == str(model_dir)

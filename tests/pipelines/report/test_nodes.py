@@ -20,9 +20,16 @@ def _samples(answers: list[str]) -> pd.DataFrame:
     split = make_split(len(answers))
     responses = pd.DataFrame(
         [
-            {"id": f"deepmath-{i}", "style": "keep", "mode": "greedy", "sample": 0,
-             "prompt": "q", "response": f"<think>wait</think><answer>{a}</answer>",
-             "length": 5 + i, "truncated": False}
+            {
+                "id": f"deepmath-{i}",
+                "style": "keep",
+                "mode": "greedy",
+                "sample": 0,
+                "prompt": "q",
+                "response": f"<think>wait</think><answer>{a}</answer>",
+                "length": 5 + i,
+                "truncated": False,
+            }
             for i, a in enumerate(answers)
         ]
     )
@@ -59,8 +66,13 @@ def test_report_mlflow_metrics_names(inputs: dict[str, object]) -> None:
 
 def test_build_report_links_versions_and_parameters(inputs: dict[str, object]) -> None:
     page, logged = build_report(
-        inputs["table"], inputs["base"], inputs["trained"], inputs["bench"], inputs["bench"],
-        train_metrics_table(), {"evaluate": {"limit": 4}, "secret_other": 1},
+        inputs["table"],
+        inputs["base"],
+        inputs["trained"],
+        inputs["bench"],
+        inputs["bench"],
+        train_metrics_table(),
+        {"evaluate": {"limit": 4}, "secret_other": 1},
         {"parameter_keys": ["evaluate"], "versioned_paths": {"nothing": "/no/such/path"}},
     )
     assert page == logged

@@ -49,7 +49,7 @@ class BaseModelParams(BaseModel):
 
 
 def collect_tokenizer_corpus(split: pd.DataFrame, params: dict[str, Any]) -> list[str]:
-    """Text of the corpus columns of a split (the tokenizer's training data, templates added later)."""
+    """Text of the corpus columns of a split (the tokenizer's data; templates added later)."""
     p = BaseModelParams.model_validate(params)
     columns = [c for c in p.corpus_columns if c in split.columns]
     frame = split if p.corpus_limit is None else split.head(p.corpus_limit)

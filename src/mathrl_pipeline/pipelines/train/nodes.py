@@ -30,7 +30,7 @@ PLOT_OUTPUTS: tuple[str, ...] = tuple(
 def train_grpo(
     train_split: pd.DataFrame, base_model: str, params: dict[str, Any]
 ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir`` checkpoints."""
+    """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir``."""
     from mathrl_pipeline.training.runner import run_grpo
 
     p = TrainParams.model_validate(params)
