@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     params = TrainParams.model_validate(
         {
             "output_dir": str(work / "run"),
-            "rewards": [{"name": "length_penalty", "kwargs": {"limit": 4, "unit": "chars"}}],
+            "rewards": [
+                {"name": "length_penalty", "kwargs": {"limit": 0, "slope": 0.005, "unit": "chars"}}
+            ],
             "num_generations": args.num_generations,
             "per_device_train_batch_size": args.batch,
             "max_steps": args.steps + 1,

@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+import torch
 import yaml
+from transformers import AutoModelForImageTextToText, TrainerCallback
 
 from mathrl_pipeline.training.callbacks import METRICS_FILE, read_jsonl
 from mathrl_pipeline.training.cli import load_params
@@ -27,7 +30,7 @@ def _write_config(tmp_path: Path) -> Path:
             "output_dir": "${runtime_params:data_dir, data}/run",
             "rewards": [
                 {"name": "format"},
-                {"name": "length_penalty", "kwargs": {"limit": 4, "unit": "chars"}},
+                {"name": "length_penalty", "kwargs": {"limit": 0, "slope": 0.005, "unit": "chars"}},
             ],
             "num_generations": 2,
             "per_device_train_batch_size": 4,
@@ -88,3 +91,40 @@ def test_sigkill_then_rerun_reaches_the_same_steps(tiny_model_dir: Path, tmp_pat
     assert result.metrics["step"].tolist() == list(range(1, MAX_STEPS + 1))
     state = json.loads((run_dir / f"checkpoint-{MAX_STEPS}" / "trainer_state.json").read_text())
     assert state["global_step"] == MAX_STEPS
+
+
+def test_checkpoints_of_other_parameters_are_not_resumed(tiny_model_dir: Path, tmp_path: Path):
+    config = _write_config(tmp_path)
+    params = load_params(config, overrides=["max_steps=1"], runtime={"data_dir": str(tmp_path)})
+    run_grpo(params, digit_frame(8), tiny_model_dir)
+    longer = load_params(config, overrides=["max_steps=2"], runtime={"data_dir": str(tmp_path)})
+    changed = load_params(
+        config, overrides=["learning_rate=0.5"], runtime={"data_dir": str(tmp_path)}
+    )
+    with pytest.raises(ValueError, match=r"train\.learning_rate"):
+        run_grpo(changed, digit_frame(8), tiny_model_dir)
+    assert run_grpo(longer, digit_frame(8), tiny_model_dir).metrics["step"].tolist() == [1, 2]
+
+
+class _WeightsAtStart(TrainerCallback):
+    def __init__(self) -> None:
+        self.state_dict: dict[str, torch.Tensor] = {}
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        self.state_dict = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def test_resume_restores_the_checkpoint_weights(tiny_model_dir: Path, tmp_path: Path):
+    """Not the base model's: transformers' own resume would silently load nothing here."""
+    config = _write_config(tmp_path)
+    first = load_params(config, overrides=["max_steps=2"], runtime={"data_dir": str(tmp_path)})
+    run_grpo(first, digit_frame(8), tiny_model_dir)
+    probe = _WeightsAtStart()
+    longer = load_params(config, overrides=["max_steps=3"], runtime={"data_dir": str(tmp_path)})
+    run_grpo(longer, digit_frame(8), tiny_model_dir, extra_callbacks=[probe])
+    saved = AutoModelForImageTextToText.from_pretrained(tmp_path / "run" / "checkpoint-2")
+    base = AutoModelForImageTextToText.from_pretrained(tiny_model_dir).state_dict()
+    expected = saved.state_dict()
+    assert probe.state_dict.keys() == expected.keys()
+    assert all(torch.equal(probe.state_dict[k], expected[k]) for k in expected)
+    assert any(not torch.equal(base[k], expected[k]) for k in expected)

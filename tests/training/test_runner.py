@@ -22,7 +22,7 @@ REWARDS = [
     {"name": "accuracy"},
     {"name": "format", "weight": 0.5},
     # shaping: the random tiny model gets a reward that varies, hence non-zero gradients
-    {"name": "length_penalty", "kwargs": {"limit": 4, "slope": 0.05, "unit": "chars"}},
+    {"name": "length_penalty", "kwargs": {"limit": 0, "slope": 0.005, "unit": "chars"}},
 ]
 # Distinct sizes -> distinct image-token counts per row: a swapped image shows up.
 SIZES = [(56, 56), (84, 56), (112, 56), (56, 84), (84, 84), (112, 84), (56, 112), (84, 112)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ import yaml
 from mathrl_pipeline.training.config import TrainParams
 
 logger = logging.getLogger(__name__)
+
+# Kedro's ${runtime_params:key, default} (resolved here without Kedro's global resolver).
+RUNTIME_PARAM = re.compile(r"\$\{runtime_params:\s*([\w.]+)\s*(?:,\s*([^}]*))?\}")
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
@@ -43,11 +47,11 @@ def load_params(
     from omegaconf import OmegaConf
 
     runtime = runtime or {}
-    if not OmegaConf.has_resolver("runtime_params"):
-        OmegaConf.register_new_resolver(
-            "runtime_params", lambda key, default=None: runtime.get(key, default)
-        )
-    raw = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    text = RUNTIME_PARAM.sub(
+        lambda m: str(runtime.get(m.group(1), m.group(2) or "")).strip(),
+        Path(config).read_text(encoding="utf-8"),
+    )
+    raw = yaml.safe_load(text) or {}
     tree = OmegaConf.create(raw)
     train = tree.get("train", tree)
     if preset is not None:

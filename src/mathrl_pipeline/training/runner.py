@@ -83,6 +83,43 @@ def last_complete_checkpoint(output_dir: str | Path) -> Path | None:
     return None
 
 
+RUN_PARAMS_FILE = "run_params.json"
+# Knobs a resumed run may change (how long, how often to save/log), not what it optimises.
+RESUMABLE_CHANGES: frozenset[str] = frozenset(
+    {
+        "run_name",
+        "output_dir",
+        "max_steps",
+        "num_train_epochs",
+        "save_steps",
+        "save_total_limit",
+        "logging_steps",
+        "samples_every",
+        "samples_per_step",
+        "resume",
+    }
+)
+
+
+def check_same_run(params: TrainParams, output_dir: Path) -> None:
+    """Refuse to resume checkpoints of a run trained with different parameters."""
+    current = {
+        k: v for k, v in params.model_dump(mode="json").items() if k not in RESUMABLE_CHANGES
+    }
+    path = output_dir / RUN_PARAMS_FILE
+    if path.is_file():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        changed = sorted(k for k in set(saved) | set(current) if saved.get(k) != current.get(k))
+        if changed:
+            raise ValueError(
+                f"train.output_dir {str(output_dir)!r} holds checkpoints of a run with other "
+                f"parameters (train.{', train.'.join(changed)}); set a new train.run_name / "
+                "train.output_dir, or train.resume: false to start over in it"
+            )
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(current, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def build_reward_functions(
     params: TrainParams, log: CompletionLog
 ) -> tuple[list[Any], list[float], dict[str, float]]:
@@ -200,7 +237,17 @@ def run_grpo(
         processor.chat_template = RAW_CHAT_TEMPLATE
     check_prompt_lengths(train_df, processor, params)
     dataset = to_grpo_dataset(train_df)
-    model = load_model(source, params.model)
+    resume = last_complete_checkpoint(params.output_dir) if params.resume else None
+    if resume is not None:
+        check_same_run(params, Path(params.output_dir))
+        logger.info("Resuming from %s", resume)
+    # transformers 5.x saves Qwen-VL weights under checkpoint names (visual.*, model.*) and the
+    # Trainer's resume reloads them with a bare load_state_dict that matches none of them (it only
+    # warns). Loading the policy from the checkpoint with from_pretrained maps the names; the
+    # Trainer then restores optimizer, scheduler, RNG and step. LoRA checkpoints hold the adapter
+    # only, which the Trainer reloads itself.
+    from_checkpoint = resume is not None and not params.model.lora.enabled
+    model = load_model(str(resume) if from_checkpoint else source, params.model)
     bf16 = params.bf16
     if bf16 is None:
         bf16 = bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
@@ -223,9 +270,9 @@ def run_grpo(
         peft_config=lora_config(params.model),
         callbacks=[callback, *(extra_callbacks or [])],
     )
-    resume = last_complete_checkpoint(params.output_dir) if params.resume else None
-    if resume is not None:
-        logger.info("Resuming from %s", resume)
+    if resume is None and trainer.accelerator.is_main_process:  # a fresh run: record its params
+        Path(params.output_dir, RUN_PARAMS_FILE).unlink(missing_ok=True)
+        check_same_run(params, Path(params.output_dir))
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
 
     final_dir = Path(params.output_dir) / FINAL_DIR
