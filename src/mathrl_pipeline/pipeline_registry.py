@@ -1,18 +1,62 @@
-"""Project pipelines."""
+"""Project pipelines.
+
+Every `pipelines/<name>` package registers under its own name (`deepmath`, `sat`, `train`, ...).
+On top of those, one end-to-end R1-Zero run per task:
+
+    grpo_<task> = <task> data -> base model -> evaluate(before) -> GRPO -> evaluate(after) -> report
+
+`kedro run` runs `__default__` (= `grpo_<DEFAULT_TASK>`); `kedro run --pipelines grpo_sat` switches
+the whole run to another task. The stand-alone `base_model`, `train` and `evaluate` pipelines are
+wired to the default task's splits.
+"""
 
 from __future__ import annotations
 
 from kedro.framework.project import find_pipelines
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Pipeline, pipeline
 
-# The embedded default that `kedro run` (and `make run`) executes, in order of dependency.
-DEFAULT_PIPELINES: tuple[str, ...] = ("deepmath",)
+# The task of the embedded default.
+DEFAULT_TASK = "deepmath"
+
+# task -> (train split, test split it is judged on); VisualThinker trains on SAT, judges on CV-Bench
+GRPO_TASKS: dict[str, tuple[str, str]] = {
+    "deepmath": ("deepmath_train", "deepmath_test"),
+    "arith": ("arith_train", "arith_test"),
+    "sat": ("sat_train", "cvbench_test"),
+    "latex_ocr": ("latex_ocr_train", "latex_ocr_test"),
+    "hf_vqa": ("hf_vqa_train", "hf_vqa_test"),
+}
+# data pipelines each GRPO run needs (SAT is judged on CV-Bench, so it also prepares it)
+DATA_PIPELINES: dict[str, tuple[str, ...]] = {"sat": ("sat", "cvbench")}
+
+
+def _model_pipelines(
+    pipelines: dict[str, Pipeline], train_split: str, test_split: str
+) -> dict[str, Pipeline]:
+    """base_model, train and evaluate wired to one task's splits."""
+    from mathrl_pipeline.pipelines.evaluate import create_pipeline as create_evaluate
+
+    return {
+        "base_model": pipeline(
+            pipelines["base_model"], inputs={"tokenizer_corpus_split": train_split}
+        ),
+        "train": pipeline(pipelines["train"], inputs={"train_split": train_split}),
+        "evaluate": create_evaluate(split=test_split),
+    }
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's pipelines: every `pipelines/<name>` package, plus `__default__`."""
+    """Register every `pipelines/<name>` package, the `grpo_<task>` runs and `__default__`."""
     pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = sum(
-        (pipelines[name] for name in DEFAULT_PIPELINES if name in pipelines), Pipeline([])
-    )
+    raw = dict(pipelines)
+    for task, (train_split, test_split) in GRPO_TASKS.items():
+        data = sum(
+            (raw[name] for name in DATA_PIPELINES.get(task, (task,))), Pipeline([])
+        )
+        model = _model_pipelines(raw, train_split, test_split)
+        pipelines[f"grpo_{task}"] = (
+            data + model["base_model"] + model["train"] + model["evaluate"] + raw["report"]
+        )
+    pipelines.update(_model_pipelines(raw, *GRPO_TASKS[DEFAULT_TASK]))
+    pipelines["__default__"] = pipelines[f"grpo_{DEFAULT_TASK}"]
     return pipelines
