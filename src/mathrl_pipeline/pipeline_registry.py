@@ -12,8 +12,12 @@ wired to the default task's splits.
 
 from __future__ import annotations
 
-from kedro.framework.project import find_pipelines
+import importlib
+import pkgutil
+
 from kedro.pipeline import Pipeline, pipeline
+
+import mathrl_pipeline.pipelines as pipelines_package
 
 # The task of the embedded default.
 DEFAULT_TASK = "deepmath"
@@ -45,9 +49,24 @@ def _model_pipelines(
     }
 
 
+def _discover() -> dict[str, Pipeline]:
+    """Every `pipelines/<name>` package's `create_pipeline()`.
+
+    Kedro 1.7's `find_pipelines` loads only the pipelines a run asks for, but the `grpo_<task>`
+    runs are built from several packages, so discovery here always loads all of them (their
+    modules import no torch, so this stays cheap).
+    """
+    found: dict[str, Pipeline] = {}
+    for module in pkgutil.iter_modules(pipelines_package.__path__):
+        if module.ispkg:
+            package = importlib.import_module(f"{pipelines_package.__name__}.{module.name}")
+            found[module.name] = package.create_pipeline()
+    return found
+
+
 def register_pipelines() -> dict[str, Pipeline]:
     """Register every `pipelines/<name>` package, the `grpo_<task>` runs and `__default__`."""
-    pipelines = find_pipelines(raise_errors=True)
+    pipelines = _discover()
     raw = dict(pipelines)
     for task, (train_split, test_split) in GRPO_TASKS.items():
         data = sum(

@@ -21,7 +21,7 @@ from mathrl_pipeline.training.cli import load_params
 from mathrl_pipeline.training.runner import last_complete_checkpoint, run_grpo
 from tests.training.digits import digit_frame
 
-MAX_STEPS = 6
+MAX_STEPS = 8
 
 
 def _write_config(tmp_path: Path) -> Path:
@@ -36,7 +36,7 @@ def _write_config(tmp_path: Path) -> Path:
             "per_device_train_batch_size": 4,
             "max_steps": MAX_STEPS,
             "max_completion_length": 8,
-            "save_steps": 2,
+            "save_steps": 4,
             "learning_rate": 1e-3,
         }
     }
@@ -52,7 +52,7 @@ def _wait_for_step(metrics: Path, step: int, proc: subprocess.Popen, timeout: fl
         if rows and rows[-1]["step"] >= step:
             return
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise TimeoutError(f"step {step} not logged in {timeout} s")
 
 
@@ -72,7 +72,7 @@ def test_sigkill_then_rerun_reaches_the_same_steps(tiny_model_dir: Path, tmp_pat
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        _wait_for_step(metrics, 3, proc, timeout=240)  # checkpoint-2 is on disk, step 4 running
+        _wait_for_step(metrics, 5, proc, timeout=240)  # checkpoint-4 on disk, next one at 8
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

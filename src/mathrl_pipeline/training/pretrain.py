@@ -122,6 +122,7 @@ class CompletionCollator:
 def pretrain(
     model: Any,
     processor: Any,
+    *,
     prompts: Sequence[Any],
     images: Sequence[Any],
     completions: Sequence[str],

@@ -1,4 +1,4 @@
-"""The `deepmath` pipeline: DeepMath-103K (or the embedded generator) rendered to images for GRPO."""
+"""The `deepmath` pipeline: DeepMath-103K (or the embedded generator) to GRPO image splits."""
 
 from .pipeline import create_pipeline
 

@@ -116,9 +116,13 @@ def _filter_reason(row: dict[str, Any], p: DeepMathParams) -> str | None:
         if difficulty is None or math.isnan(difficulty):
             return "difficulty unknown but a difficulty range is set"
         if f.min_difficulty is not None and difficulty < f.min_difficulty:
-            return f"difficulty {difficulty} below deepmath.filter.min_difficulty {f.min_difficulty}"
+            return f"difficulty {difficulty} below deepmath.filter.min_difficulty " + str(
+                f.min_difficulty
+            )
         if f.max_difficulty is not None and difficulty > f.max_difficulty:
-            return f"difficulty {difficulty} above deepmath.filter.max_difficulty {f.max_difficulty}"
+            return f"difficulty {difficulty} above deepmath.filter.max_difficulty " + str(
+                f.max_difficulty
+            )
     if f.topics:
         topic = row["topic"] or ""
         if not any(topic.startswith(prefix) for prefix in f.topics):
