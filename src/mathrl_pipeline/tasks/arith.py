@@ -68,11 +68,21 @@ def all_problems(max_operand: int, ops: list[str], non_negative: bool = True) ->
 
 
 def place_on_canvas(
-    png: bytes, width: int, height: int, rng: random.Random, jitter: int = 0
+    png: bytes,
+    width: int,
+    height: int,
+    rng: random.Random,
+    *,
+    jitter: int = 0,
+    background: int = 255,
 ) -> bytes | None:
-    """Centre a render on a white canvas of fixed size, shifted by up to ``jitter`` pixels.
+    """Centre a render on a canvas of fixed size, shifted by up to ``jitter`` pixels.
 
-    Returns None when the render does not fit the canvas.
+    ``background`` is the grey level the white paper is mapped to (ink stays black). A tiny
+    vision tower trained from scratch barely sees glyphs on white: its patch embedding has no
+    bias, so a white background becomes a large constant vector that dominates every image
+    token after RMSNorm. A mid grey (about the processor's mean, 122) maps to a near-zero
+    vector and leaves the glyphs as the signal. Returns None when the render does not fit.
     """
     with Image.open(io.BytesIO(png)) as source:
         render = source.convert("RGB")
@@ -90,6 +100,8 @@ def place_on_canvas(
         left = min(max(0, left + rng.randint(-jitter, jitter)), width - render.width)
         top = min(max(0, top + rng.randint(-jitter, jitter)), height - render.height)
     canvas.paste(render, (left, top))
+    if background != 255:
+        canvas = canvas.point(lambda value: value * background // 255)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG")
     return buffer.getvalue()

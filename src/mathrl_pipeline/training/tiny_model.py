@@ -56,6 +56,11 @@ class TinyModelSpec:
     num_attention_heads: int = 4
     num_key_value_heads: int = 2
     mrope_section: tuple[int, ...] = (2, 3, 3)
+    # Qwen's 1e6 suits head_dim 128; with a tiny head_dim the height/width sections of M-RoPE
+    # would get near-zero frequencies and image tokens would carry no position (see docs).
+    rope_theta: float = 1_000_000.0
+    # std of the initial weights; transformers' 0.02 suits wide layers, not 32-wide ones
+    initializer_range: float = 0.02
     vision_depth: int = 1
     vision_hidden_size: int = 32
     vision_intermediate_size: int = 64
@@ -165,13 +170,14 @@ def tiny_config(spec: TinyModelSpec, tokenizer: Any) -> Any:
         "max_window_layers": spec.num_hidden_layers,
         "rope_parameters": {
             "rope_type": "default",
-            "rope_theta": 1_000_000.0,
+            "rope_theta": spec.rope_theta,
             "mrope_section": list(spec.mrope_section),
         },
         "bos_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
         "pad_token_id": ids["<|endoftext|>"],
         "head_dim": head_dim,
+        "initializer_range": spec.initializer_range,
     }
     vision_config = {
         "depth": spec.vision_depth,
@@ -184,6 +190,7 @@ def tiny_config(spec: TinyModelSpec, tokenizer: Any) -> Any:
         "out_hidden_size": spec.hidden_size,
         "window_size": spec.patch_size * spec.spatial_merge_size * 4,
         "fullatt_block_indexes": [spec.vision_depth - 1],
+        "initializer_range": spec.initializer_range,
     }
     return Qwen2_5_VLConfig(
         text_config=text_config,
@@ -196,6 +203,7 @@ def tiny_config(spec: TinyModelSpec, tokenizer: Any) -> Any:
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=ids["<|im_end|>"],
         pad_token_id=ids["<|endoftext|>"],
+        initializer_range=spec.initializer_range,
         **spec.extra,
     )
 

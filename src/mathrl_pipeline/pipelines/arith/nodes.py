@@ -32,6 +32,10 @@ def _params(params: dict[str, Any]) -> ArithParams:
     return ArithParams.model_validate(params)
 
 
+def _template(p: ArithParams) -> PromptTemplate:
+    return PromptTemplate(style=p.prompt.style, system_prompt=p.prompt.system_prompt)
+
+
 def generate_arith(params: dict[str, Any]) -> pd.DataFrame:
     """One row per render to make: every problem, for GRPO/evaluation and for pre-training."""
     p = _params(params)
@@ -80,7 +84,7 @@ def render_arith(
                 rejects.append(Reject(result.id, "render", result.reason or "render failed"))
                 continue
             placed = place_on_canvas(result.png, p.canvas.width, p.canvas.height, rng,
-                                     p.canvas.jitter)
+                                     jitter=p.canvas.jitter, background=p.canvas.background)
             if placed is None:
                 rejects.append(Reject(result.id, "canvas", f"render {result.width}x"
                                       f"{result.height} does not fit the canvas "
@@ -97,7 +101,7 @@ def build_arith_prompts(rendered: pd.DataFrame, params: dict[str, Any]) -> pd.Da
     """GRPO-ready rows (dataset contract) for the renders meant for RL and evaluation."""
     p = _params(params)
     rl = rendered.loc[rendered["purpose"] == "rl"].reset_index(drop=True)
-    prompt = PromptTemplate(style=p.prompt.style).build(p.prompt.instruction)
+    prompt = _template(p).build(p.prompt.instruction)
     return pd.DataFrame(
         {
             "id": rl["id"],
@@ -135,7 +139,7 @@ def build_arith_pretrain_corpus(rendered: pd.DataFrame, params: dict[str, Any]) 
     mix = CompletionMix(**p.pretrain.mix.model_dump())
     rng = random.Random(p.seed + 1)
     pre = rendered.loc[rendered["purpose"] == "pretrain"].reset_index(drop=True)
-    prompt = PromptTemplate(style=p.prompt.style).build(p.prompt.instruction)
+    prompt = _template(p).build(p.prompt.instruction)
     from mathrl_pipeline.tasks.arith import ArithProblem
 
     completions = [

@@ -6,6 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The R1 system prompt, condensed: the same instruction in a quarter of the tokens, so that the
+# miniature run spends its CPU time on the model's answers rather than on the prompt.
+MINI_R1_SYSTEM_PROMPT = (
+    "Think about the question inside <think> </think>, then give the final answer inside "
+    "<answer> </answer>."
+)
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -14,16 +21,17 @@ class _Strict(BaseModel):
 class CanvasParams(_Strict):
     """The fixed image size every render is placed on (multiples of 28 suit Qwen2.5-VL)."""
 
-    width: int = Field(112, ge=28)
+    width: int = Field(168, ge=28)
     height: int = Field(56, ge=28)
-    jitter: int = Field(6, ge=0)
+    jitter: int = Field(4, ge=0)
+    background: int = Field(122, ge=0, le=255)
 
 
 class ArithRenderParams(_Strict):
     """Renderer settings; font sizes vary per render to vary the images."""
 
     workdir: str
-    dpi: int = Field(200, ge=36, le=600)
+    dpi: int = Field(300, ge=36, le=600)
     font_sizes: list[int] = [10, 11, 12]
     timeout_s: float = Field(30.0, gt=0)
     workers: int = Field(1, ge=1)
@@ -50,9 +58,9 @@ class ArithPromptParams(_Strict):
     """Template and instruction of the prompt column."""
 
     style: Literal["instruct", "base", "direct"] = "instruct"
+    system_prompt: str = MINI_R1_SYSTEM_PROMPT
     instruction: str = (
-        "What is the value of the expression in the image? Think first, then give the final "
-        "answer in <answer> </answer> tags."
+        "What is the value of the expression in the image?"
     )
 
 
