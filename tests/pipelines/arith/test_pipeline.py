@@ -25,5 +25,5 @@ def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
     assert not set(train["problem"]) & set(test["problem"])  # held out by problem
     assert len(corpus) == problems * 6
     image = Image.open(io.BytesIO(train["image"].iloc[0]["bytes"]))
-    assert image.size == (112, 56)
+    assert image.size == (168, 56)
     assert (train["solution"].astype(int) >= 0).all()
