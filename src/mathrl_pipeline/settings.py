@@ -11,6 +11,8 @@ CONFIG_LOADER_ARGS = {
     "default_run_env": "local",
     # environment variables in any configuration file (mlflow.yml reads MLFLOW_TRACKING_URI)
     "custom_resolvers": {"oc.env": oc.env},
+    # an environment (conf/gpu) overrides single parameter keys instead of whole sections
+    "merge_strategy": {"parameters": "soft"},
     # kedro-mlflow's configuration file
     "config_patterns": {"mlflow": ["mlflow*", "mlflow*/**", "**/mlflow*"]},
 }
