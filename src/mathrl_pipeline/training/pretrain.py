@@ -86,6 +86,9 @@ def encode_example(
     return {
         "input_ids": input_ids,
         "labels": labels,
+        # Qwen-VL builds 3-D (M-RoPE) positions only when it gets mm_token_type_ids; without them
+        # a forward pass falls back to 1-D positions while generate() and TRL use 3-D ones.
+        "mm_token_type_ids": full["mm_token_type_ids"][0],
         "pixel_values": full["pixel_values"],
         "image_grid_thw": full["image_grid_thw"],
     }
@@ -105,15 +108,18 @@ class CompletionCollator:
         input_ids = torch.full((len(batch), longest), self.pad_token_id, dtype=torch.long)
         labels = torch.full((len(batch), longest), IGNORE_INDEX, dtype=torch.long)
         attention = torch.zeros((len(batch), longest), dtype=torch.long)
+        token_types = torch.zeros((len(batch), longest), dtype=torch.long)
         for row, item in enumerate(batch):
             length = item["input_ids"].shape[0]
             input_ids[row, :length] = item["input_ids"]
             labels[row, :length] = item["labels"]
             attention[row, :length] = 1
+            token_types[row, :length] = item["mm_token_type_ids"]
         return {
             "input_ids": input_ids,
             "labels": labels,
             "attention_mask": attention,
+            "mm_token_type_ids": token_types,
             "pixel_values": torch.cat([item["pixel_values"] for item in batch]),
             "image_grid_thw": torch.cat([item["image_grid_thw"] for item in batch]),
         }
