@@ -27,6 +27,8 @@ class TinySpecParams(BaseModel):
     num_attention_heads: int = 4
     num_key_value_heads: int = 2
     mrope_section: list[int] = Field(default_factory=lambda: [2, 3, 3])
+    rope_theta: float = 1_000_000.0
+    initializer_range: float = 0.02
     vision_depth: int = 1
     vision_hidden_size: int = 32
     vision_intermediate_size: int = 64
