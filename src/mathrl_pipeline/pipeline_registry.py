@@ -5,8 +5,10 @@ On top of those, one end-to-end R1-Zero run per task:
 
     grpo_<task> = <task> data -> base model -> evaluate(before) -> GRPO -> evaluate(after) -> report
 
-`kedro run` runs `__default__` (= `grpo_<DEFAULT_TASK>`); `kedro run --pipelines grpo_sat` switches
-the whole run to another task. The stand-alone `base_model`, `train` and `evaluate` pipelines are
+`kedro run` runs `__default__`: the DeepMath data stage on its embedded generator, and the
+miniature R1-Zero run `grpo_arith` (pre-trained tiny base model, GRPO with rule-based rewards,
+evaluation before and after, report). `kedro run --pipelines grpo_sat` switches the whole run to
+another task. The stand-alone `base_model`, `train` and `evaluate` pipelines are
 wired to the default task's splits.
 """
 
@@ -19,7 +21,7 @@ from kedro.pipeline import Pipeline, pipeline
 
 import mathrl_pipeline.pipelines as pipelines_package
 
-# The task of the embedded default.
+# The task the stand-alone `base_model`, `train` and `evaluate` pipelines are wired to.
 DEFAULT_TASK = "deepmath"
 
 # task -> (train split, test split it is judged on); VisualThinker trains on SAT, judges on CV-Bench
@@ -64,6 +66,25 @@ def _discover() -> dict[str, Pipeline]:
     return found
 
 
+def _grpo_arith(raw: dict[str, Pipeline]) -> Pipeline:
+    """The miniature R1-Zero run: arith data -> pre-trained tiny base model -> GRPO, evaluated."""
+    from mathrl_pipeline.pipelines.base_model import create_pipeline as create_base_model
+    from mathrl_pipeline.pipelines.evaluate import create_pipeline as create_evaluate
+
+    corpus = "arith_pretrain_corpus"
+    base_model = pipeline(
+        create_base_model(pretrain=True),
+        inputs={"tokenizer_corpus_split": corpus, "pretrain_corpus": corpus},
+        parameters={"params:base_model": "params:base_model_arith"},
+    )
+    train = pipeline(
+        raw["train"],
+        inputs={"train_split": "arith_train"},
+        parameters={"params:train": "params:train_arith"},
+    )
+    return raw["arith"] + base_model + train + create_evaluate(split="arith_test") + raw["report"]
+
+
 def register_pipelines() -> dict[str, Pipeline]:
     """Register every `pipelines/<name>` package, the `grpo_<task>` runs and `__default__`."""
     pipelines = _discover()
@@ -76,6 +97,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         pipelines[f"grpo_{task}"] = (
             data + model["base_model"] + model["train"] + model["evaluate"] + raw["report"]
         )
+    pipelines["grpo_arith"] = _grpo_arith(raw)
     pipelines.update(_model_pipelines(raw, *GRPO_TASKS[DEFAULT_TASK]))
-    pipelines["__default__"] = pipelines[f"grpo_{DEFAULT_TASK}"]
+    pipelines["__default__"] = raw["deepmath"] + pipelines["grpo_arith"]
     return pipelines

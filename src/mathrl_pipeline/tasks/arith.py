@@ -42,6 +42,11 @@ class ArithProblem:
         return f"{self.a}{name}{self.b}"
 
     @property
+    def word(self) -> str:
+        """The operator in words, as the completions write it."""
+        return {"+": "plus", "-": "minus", "*": "times"}[self.op]
+
+    @property
     def answer(self) -> int:
         """The exact value."""
         return OPS[self.op](self.a, self.b)
@@ -135,7 +140,7 @@ def noisy_completion(problem: ArithProblem, mix: CompletionMix, rng: random.Rand
     value = problem.answer
     if rng.random() >= mix.p_correct:
         value += rng.choice([-1, 1]) * rng.randint(1, mix.max_error)
-    word = {"+": "plus", "-": "minus", "*": "times"}[problem.op]
+    word = problem.word
     draw = rng.random()
     if draw < mix.p_r1_format:
         return (

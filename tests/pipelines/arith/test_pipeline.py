@@ -23,7 +23,8 @@ def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
     assert len(rejects) == 0
     assert len(train) + len(test) == problems * 2  # two renders per problem
     assert not set(train["problem"]) & set(test["problem"])  # held out by problem
-    assert len(corpus) == problems * 6
+    assert len(corpus) == problems * 6 * 3  # noisy answers, captions, arithmetic facts
+    assert set(corpus["kind"]) == {"answer", "caption", "fact"}
     image = Image.open(io.BytesIO(train["image"].iloc[0]["bytes"]))
-    assert image.size == (168, 56)
+    assert image.size == (224, 56)
     assert (train["solution"].astype(int) >= 0).all()

@@ -11,13 +11,14 @@ import pandas as pd
 
 from mathrl_pipeline.rendering import RenderConfig, RenderItem, render_items
 from mathrl_pipeline.tasks.arith import (
+    ArithProblem,
     CompletionMix,
     all_problems,
     noisy_completion,
     place_on_canvas,
 )
 from mathrl_pipeline.tasks.images import image_cell
-from mathrl_pipeline.tasks.prompts import PromptTemplate
+from mathrl_pipeline.tasks.prompts import PromptTemplate, conversational_prompt
 from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
 from mathrl_pipeline.tasks.splits import split_frame
 
@@ -134,26 +135,39 @@ def split_arith(
 
 
 def build_arith_pretrain_corpus(rendered: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
-    """Pre-training rows for the tiny base model: other renders, noisy completions."""
+    """Pre-training rows for the tiny base model: other renders; noisy answers, captions, facts."""
     p = _params(params)
     mix = CompletionMix(**p.pretrain.mix.model_dump())
     rng = random.Random(p.seed + 1)
     pre = rendered.loc[rendered["purpose"] == "pretrain"].reset_index(drop=True)
-    prompt = _template(p).build(p.prompt.instruction)
-    from mathrl_pipeline.tasks.arith import ArithProblem
-
-    completions = [
-        noisy_completion(ArithProblem(int(a), op, int(b)), mix, rng)
+    problems = [
+        ArithProblem(int(a), op, int(b))
         for a, op, b in zip(pre["a"], pre["op"], pre["b"], strict=True)
     ]
-    return pd.DataFrame(
-        {
-            "id": pre["id"],
-            "task": TASK,
-            "prompt": [prompt] * len(pre),
-            "image": pre["image"],
-            "completion": completions,
-            "solution": pre["answer"].astype(str),
-            "question": pre["latex"],
-        }
-    )
+    parts = [
+        ("answer", _template(p).build(p.prompt.instruction),
+         [noisy_completion(problem, mix, rng) for problem in problems]),
+    ]
+    if p.pretrain.transcribe_instruction:
+        parts.append(("caption", conversational_prompt("", p.pretrain.transcribe_instruction),
+                      [problem.latex for problem in problems]))
+    if p.pretrain.compute_instruction:
+        parts.append(("fact", conversational_prompt("", p.pretrain.compute_instruction),
+                      [f"{problem.a} {problem.word} {problem.b} is {problem.answer}."
+                       for problem in problems]))
+    frames = [
+        pd.DataFrame(
+            {
+                "id": pre["id"] + f"-{kind}",
+                "task": TASK,
+                "kind": kind,
+                "prompt": [prompt] * len(pre),
+                "image": pre["image"],
+                "completion": completions,
+                "solution": pre["answer"].astype(str),
+                "question": pre["latex"],
+            }
+        )
+        for kind, prompt, completions in parts
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -21,7 +21,7 @@ class _Strict(BaseModel):
 class CanvasParams(_Strict):
     """The fixed image size every render is placed on (multiples of 28 suit Qwen2.5-VL)."""
 
-    width: int = Field(168, ge=28)
+    width: int = Field(224, ge=28)
     height: int = Field(56, ge=28)
     jitter: int = Field(4, ge=0)
     background: int = Field(122, ge=0, le=255)
@@ -31,7 +31,7 @@ class ArithRenderParams(_Strict):
     """Renderer settings; font sizes vary per render to vary the images."""
 
     workdir: str
-    dpi: int = Field(300, ge=36, le=600)
+    dpi: int = Field(440, ge=36, le=600)
     font_sizes: list[int] = [10, 11, 12]
     timeout_s: float = Field(30.0, gt=0)
     workers: int = Field(1, ge=1)
@@ -48,10 +48,17 @@ class MixParams(_Strict):
 
 
 class PretrainCorpusParams(_Strict):
-    """How many pre-training renders per problem, and their completions."""
+    """How many pre-training renders per problem, and their completions.
+
+    Besides the noisy answers to the task prompt, the corpus holds, like real pre-training data,
+    clean captions of each image (``transcribe_instruction`` -> ``a + b``) and clean arithmetic
+    facts (``compute_instruction`` -> ``a plus b is v.``), each under its own prompt.
+    """
 
     renders_per_problem: int = Field(6, ge=1)
     mix: MixParams = MixParams()
+    transcribe_instruction: str | None = "Transcribe the expression in the image."
+    compute_instruction: str | None = "Compute the expression in the image."
 
 
 class ArithPromptParams(_Strict):

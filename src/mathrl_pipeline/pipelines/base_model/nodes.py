@@ -39,6 +39,19 @@ class TinySpecParams(BaseModel):
     seed: int = 0
 
 
+class PretrainParams(BaseModel):
+    """The short pre-training that makes the tiny model a base model (``training/pretrain.py``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    epochs: float = Field(20.0, gt=0)
+    batch_size: int = Field(16, ge=1)
+    learning_rate: float = Field(3e-3, gt=0)
+    seed: int = 0
+    max_length: int = Field(512, ge=16)
+    output_dir: str = "data/06_models/pretrain_work"
+
+
 class BaseModelParams(BaseModel):
     """``base_model`` parameters: a Hub id / path to use as is, or the tiny model to build."""
 
@@ -48,6 +61,7 @@ class BaseModelParams(BaseModel):
     corpus_columns: list[str] = Field(default_factory=lambda: ["question", "solution"])
     corpus_limit: int | None = 20000
     tiny: TinySpecParams = Field(default_factory=TinySpecParams)
+    pretrain: PretrainParams = Field(default_factory=PretrainParams)
 
 
 def collect_tokenizer_corpus(split: pd.DataFrame, params: dict[str, Any]) -> list[str]:
@@ -75,3 +89,37 @@ def build_base_model(corpus: list[str], params: dict[str, Any]) -> Any:
 
     spec = TinyModelSpec(**{**p.tiny.model_dump(), "mrope_section": tuple(p.tiny.mrope_section)})
     return build_tiny_model(corpus, spec)
+
+
+def pretrain_base_model(bundle: Any, corpus: pd.DataFrame, params: dict[str, Any]) -> Any:
+    """Pre-train the freshly built tiny model on (prompt, image, completion) rows; a base model."""
+    p = BaseModelParams.model_validate(params)
+    if p.source:
+        raise ValueError(
+            "base_model.source is set: a Hub / local model is used as is and not pre-trained; "
+            "use the `base_model` pipeline without pre-training"
+        )
+    missing = sorted({"prompt", "image", "completion"} - set(corpus.columns))
+    if missing:
+        raise KeyError(f"pre-training corpus lacks columns {missing}")
+    from mathrl_pipeline.training.pretrain import PretrainConfig, pretrain
+
+    config = PretrainConfig(
+        epochs=p.pretrain.epochs,
+        batch_size=p.pretrain.batch_size,
+        learning_rate=p.pretrain.learning_rate,
+        seed=p.pretrain.seed,
+        max_length=p.pretrain.max_length,
+    )
+    history = pretrain(
+        bundle.model,
+        bundle.processor,
+        prompts=list(corpus["prompt"]),
+        images=list(corpus["image"]),
+        completions=[str(c) for c in corpus["completion"]],
+        config=config,
+        output_dir=p.pretrain.output_dir,
+    )
+    final = next((h["train_loss"] for h in reversed(history) if "train_loss" in h), float("nan"))
+    logger.info("Base model pre-trained on %d rows: mean training loss %.3f", len(corpus), final)
+    return bundle
