@@ -44,16 +44,22 @@ def test_answers_match(gold: str, pred: str | None, expected: bool | None) -> No
 @pytest.mark.parametrize(
     ("gold", "pred", "expected"),
     [
-        # R1-V/VisualThinker/open-r1-multimodal call verify(pred, gold): with the gold first an
-        # assignment gold "x = 3" still accepts "3", but a prediction "k = 3" must not turn
-        # into a different question's answer when the gold is a plain value "x = 3" ...
+        # an assignment gold accepts its bare value (symmetric case)
         ("x = 3", "3", True),
-        # ... and the documented order rejects a bare inequality answer against an interval gold
+        # opposite inequalities never match
         (r"x \geq 5", r"x \leq 5", False),
+        # the asymmetric case: R1-V / VisualThinker / open-r1-multimodal call verify(pred, gold),
+        # which pays an inequality answer against an interval gold; verify(gold, pred) does not
+        ("[1,2]", r"1 \le x \le 2", False),
     ],
 )
 def test_documented_argument_order(gold: str, pred: str, expected: bool) -> None:
     assert answers_match(gold, pred) is expected
+
+
+def test_reversed_order_would_pay_the_asymmetric_case() -> None:
+    # the anchors' reversed call accepts what the documented order refuses
+    assert answers_match(r"1 \le x \le 2", "[1,2]") is True
 
 
 def test_reward_batch_and_skip() -> None:

@@ -79,9 +79,19 @@ def test_ocr_rewards(mode: str, gold: str, completion: str, expected: float | No
     assert out == pytest.approx(expected) if expected is not None else out is None
 
 
-def test_sympy_match_unparseable_gold() -> None:
-    # a gold sympy cannot parse is skipped, never paid
-    assert sympy_match(r"\frac{", r"\frac{") is None or sympy_match(r"\frac{", "x") is not True
+@pytest.mark.parametrize(
+    ("gold", "pred", "expected"),
+    [
+        # a gold sympy cannot parse: the row is skipped (None), never paid
+        (r"\frac{", "x", None),
+        # ... unless the transcription is exactly the gold (normalised match short-circuits)
+        (r"\frac{", r"\frac{", True),
+        # an empty gold is skipped too
+        ("   ", "x", None),
+    ],
+)
+def test_sympy_match_unparseable_gold(gold: str, pred: str, expected: bool | None) -> None:
+    assert sympy_match(gold, pred) is expected
 
 
 @pytest.mark.shared_data

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from mathrl_pipeline.tasks.params import StrictParams
 
 # The R1 system prompt, condensed: the same instruction in a quarter of the tokens, so that the
 # miniature run spends its CPU time on the model's answers rather than on the prompt.
@@ -14,8 +16,7 @@ MINI_R1_SYSTEM_PROMPT = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class CanvasParams(_Strict):

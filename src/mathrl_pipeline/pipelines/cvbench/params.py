@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from mathrl_pipeline.tasks.params import SourceParams, StrictParams
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class EmbeddedParams(_Strict):
@@ -19,13 +19,9 @@ class EmbeddedParams(_Strict):
     malformed_rows: int = Field(0, ge=0)
 
 
-class CvBenchParams(_Strict):
+class CvBenchParams(SourceParams):
     """All parameters of the `cvbench` pipeline (evaluation only: one `cvbench_test` split)."""
 
-    source: str = "embedded"
     hf_split: str = "test"
-    revision: str | None = None
-    config_name: str | None = None
-    limit: int | None = Field(None, ge=0)
     embedded: EmbeddedParams = EmbeddedParams()
     prompt_style: Literal["base", "instruct", "direct"] = "base"

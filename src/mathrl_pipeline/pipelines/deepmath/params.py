@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from mathrl_pipeline.tasks.params import SourceParams, StrictParams
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class EmbeddedParams(_Strict):
@@ -87,14 +87,9 @@ class SplitParams(_Strict):
     stratify_by: str | None = None
 
 
-class DeepMathParams(_Strict):
+class DeepMathParams(SourceParams):
     """All parameters of the `deepmath` pipeline."""
 
-    source: str = "embedded"
-    hf_split: str = "train"
-    revision: str | None = None
-    config_name: str | None = None
-    limit: int | None = Field(None, ge=0)
     embedded: EmbeddedParams = EmbeddedParams()
     columns: ColumnParams = ColumnParams()
     filter: FilterParams = FilterParams()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from mathrl_pipeline.tasks.params import StrictParams
 
 PromptStyleChoice = Literal["keep", "instruct", "base", "direct"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class GreedyParams(_Strict):

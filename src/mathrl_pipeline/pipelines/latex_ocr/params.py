@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from mathrl_pipeline.tasks.params import SourceParams, StrictParams
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class EmbeddedParams(_Strict):
@@ -49,14 +49,9 @@ class SplitParams(_Strict):
     max_test: int | None = None
 
 
-class LatexOcrParams(_Strict):
+class LatexOcrParams(SourceParams):
     """All parameters of the `latex_ocr` pipeline."""
 
-    source: str = "embedded"
-    hf_split: str = "train"
-    revision: str | None = None
-    config_name: str | None = None
-    limit: int | None = Field(None, ge=0)
     embedded: EmbeddedParams = EmbeddedParams()
     columns: ColumnParams = ColumnParams()
     render: RenderParams

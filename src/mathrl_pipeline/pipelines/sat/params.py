@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from mathrl_pipeline.tasks.params import StrictParams
 from mathrl_pipeline.tasks.scenes import QUESTION_TYPES, SINGLE_IMAGE_TYPES
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictParams
 
 
 class SceneGeneratorParams(_Strict):
