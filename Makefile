@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export HF_HUB_OFFLINE ?= 1
 export MPLBACKEND := Agg
 
-.PHONY: setup system-deps venv run test lint viz clean-data benchmarks
+.PHONY: setup system-deps venv run test lint viz clean-data benchmarks check-learning-test
 
 setup: system-deps venv
 
@@ -52,3 +52,16 @@ viz: setup
 benchmarks: setup
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/rewards.py
+
+# The learning test must fail when GRPO is broken: run it with the advantage sign flipped and with
+# the rewards shuffled across completions (tests/mutations/grpo_sabotage.py); each run must fail.
+LEARNING_TEST := tests/pipelines/test_grpo_arith.py
+check-learning-test: setup
+	@for mutation in flip_advantage shuffle_rewards; do \
+	  echo "== $$mutation: the learning test must fail"; \
+	  $(PY) -m pytest -q -p tests.mutations.grpo_sabotage --grpo-sabotage=$$mutation \
+	    $(LEARNING_TEST) -k held_out; rc=$$?; \
+	  if [ $$rc = 1 ]; then echo "== $$mutation: the learning test failed, as it must"; \
+	  else echo "!! $$mutation: pytest exit $$rc (1 = test failed is required)"; exit 1; fi; \
+	done
+	$(PY) -m pytest -q $(LEARNING_TEST)

@@ -10,11 +10,12 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-# train_metrics columns of the aha-moment figure: (column, title, y label).
-AHA_PANELS: tuple[tuple[str, str, str], ...] = (
-    ("rewards/accuracy/mean", "Accuracy reward", "reward"),
-    ("completions/mean_length", "Response length", "tokens"),
-    ("reflection_rate", "Responses with reflection markers", "share"),
+# train_metrics columns of the aha-moment figure: (columns, title, y label), one panel each.
+AHA_PANELS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("reward", "rewards/format/mean"), "Reward (total) and format reward", "reward"),
+    (("rewards/accuracy/mean",), "Accuracy reward", "reward"),
+    (("completions/mean_length",), "Response length", "tokens"),
+    (("reflection_rate",), "Responses with reflection markers", "share"),
 )
 
 
@@ -98,22 +99,26 @@ def rate_bars_figure(metrics: pd.DataFrame) -> Any:
 
 
 def aha_moment_figure(train_metrics: pd.DataFrame | None) -> Any:
-    """Accuracy reward, response length and reflection rate against the training step."""
-    fig, axes = _figure(width=12.0, height=3.4, ncols=len(AHA_PANELS))
+    """Reward, format and accuracy rewards, response length and reflection rate by step."""
+    fig, axes = _figure(width=15.0, height=3.4, ncols=len(AHA_PANELS))
     for ax, (wanted, title, ylabel) in zip(axes, AHA_PANELS, strict=True):
-        column = wanted
         ax.set(title=title, xlabel="step", ylabel=ylabel)
-        if train_metrics is None or column not in train_metrics.columns:
-            fallback = "reward" if column.startswith("rewards/") else None
-            if train_metrics is None or fallback not in train_metrics.columns:
-                _empty(ax, "not logged")
-                continue
-            column = fallback
-        values = pd.to_numeric(train_metrics[column], errors="coerce")
-        ax.plot(train_metrics["step"], values, marker=".", linewidth=1)
-        if len(values.dropna()) >= 5:
-            smooth = values.rolling(5, min_periods=1, center=True).mean()
-            ax.plot(train_metrics["step"], smooth, linewidth=2, alpha=0.7)
+        columns = [c for c in wanted if train_metrics is not None and c in train_metrics.columns]
+        if not columns and train_metrics is not None and "reward" in train_metrics.columns:
+            columns = ["reward"] if wanted[0].startswith("rewards/") else []
+        if train_metrics is None or not columns:
+            _empty(ax, "not logged")
+            continue
+        for column in columns:
+            values = pd.to_numeric(train_metrics[column], errors="coerce")
+            (line,) = ax.plot(
+                train_metrics["step"], values, marker=".", linewidth=1, alpha=0.5, label=column
+            )
+            if len(values.dropna()) >= 5:
+                smooth = values.rolling(5, min_periods=1, center=True).mean()
+                ax.plot(train_metrics["step"], smooth, linewidth=2, color=line.get_color())
+        if len(columns) > 1:
+            ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
 

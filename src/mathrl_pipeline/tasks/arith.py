@@ -5,9 +5,10 @@ fixed canvas, so that a tiny vision-language model sees a few image tokens. Answ
 integers that the reward library checks.
 
 The same module writes the *pre-training corpus* of the tiny base model: for other renders of the
-same problems, completions in a mixture of formats (R1 tags, bare answer, prose) whose answers are
-right only part of the time. A model pre-trained on it reads the image and answers "like a base
-model": relevant, often in the wrong format, often wrong. GRPO with rule-based rewards then has
+same problems, completions in a mixture of formats (R1 tags, bare answer, prose) that read the
+image right only part of the time (a misread operand, with true arithmetic on what was read). A
+model pre-trained on it reads the image and answers "like a base model": relevant, often in the
+wrong format, often misreading the image. GRPO with rule-based rewards then has
 something to improve, which is the R1-Zero story in miniature.
 """
 
@@ -116,15 +117,16 @@ def place_on_canvas(
 class CompletionMix:
     """How the base model's pre-training completions are drawn.
 
-    ``p_correct``: share of completions whose answer is right. The formats: full R1 format
-    (``<think>..</think><answer>..</answer>``), answer tags only, a prose sentence, a bare number.
+    ``p_correct``: share of completions that read both operands right; the others misread one
+    operand (the arithmetic on what was read is always true, so the corpus never teaches a wrong
+    sum). The formats: full R1 format (``<think>..</think><answer>..</answer>``), answer tags
+    only, a prose sentence, a bare number.
     """
 
     p_correct: float = 0.5
     p_r1_format: float = 0.3
     p_answer_tags: float = 0.15
     p_prose: float = 0.3
-    max_error: int = 3
 
     def __post_init__(self) -> None:
         shares = (self.p_r1_format, self.p_answer_tags, self.p_prose)
@@ -135,19 +137,32 @@ class CompletionMix:
             )
 
 
-def noisy_completion(problem: ArithProblem, mix: CompletionMix, rng: random.Random) -> str:
-    """One base-model style completion for ``problem``: format and correctness drawn from mix."""
-    value = problem.answer
-    if rng.random() >= mix.p_correct:
-        value += rng.choice([-1, 1]) * rng.randint(1, mix.max_error)
-    word = problem.word
+def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> ArithProblem:
+    """``problem`` with one operand read as another digit in ``0..max_operand`` (result >= 0)."""
+    candidates = [
+        candidate
+        for candidate in (
+            *(ArithProblem(d, problem.op, problem.b) for d in range(max_operand + 1)),
+            *(ArithProblem(problem.a, problem.op, d) for d in range(max_operand + 1)),
+        )
+        if candidate != problem and candidate.answer >= 0
+    ]
+    if not candidates:
+        raise ValueError(f"no misreading of {problem.latex} within 0..{max_operand}")
+    return rng.choice(candidates)
+
+
+def noisy_completion(
+    problem: ArithProblem, mix: CompletionMix, rng: random.Random, max_operand: int = 9
+) -> str:
+    """One base-model style completion for ``problem``: format and reading drawn from ``mix``."""
+    seen = problem if rng.random() < mix.p_correct else misread(problem, max_operand, rng)
+    value, word = seen.answer, seen.word
     draw = rng.random()
     if draw < mix.p_r1_format:
-        return (
-            f"<think>{problem.a} {word} {problem.b} is {value}.</think> <answer>{value}</answer>"
-        )
+        return f"<think>{seen.a} {word} {seen.b} is {value}.</think> <answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags:
         return f"<answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags + mix.p_prose:
-        return f"{problem.a} {word} {problem.b} is {value}. The answer is {value}."
+        return f"{seen.a} {word} {seen.b} is {value}. The answer is {value}."
     return str(value)

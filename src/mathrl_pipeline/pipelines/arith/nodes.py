@@ -146,7 +146,7 @@ def build_arith_pretrain_corpus(rendered: pd.DataFrame, params: dict[str, Any]) 
     ]
     parts = [
         ("answer", _template(p).build(p.prompt.instruction),
-         [noisy_completion(problem, mix, rng) for problem in problems]),
+         [noisy_completion(problem, mix, rng, p.max_operand) for problem in problems]),
     ]
     if p.pretrain.transcribe_instruction:
         parts.append(("caption", conversational_prompt("", p.pretrain.transcribe_instruction),

@@ -45,7 +45,6 @@ class MixParams(_Strict):
     p_r1_format: float = 0.3
     p_answer_tags: float = 0.15
     p_prose: float = 0.3
-    max_error: int = 3
 
 
 class PretrainCorpusParams(_Strict):
