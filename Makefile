@@ -53,15 +53,19 @@ benchmarks: setup
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/rewards.py
 
-# The learning test must fail when GRPO is broken: run it with the advantage sign flipped and with
-# the rewards shuffled across completions (tests/mutations/grpo_sabotage.py); each run must fail.
-LEARNING_TEST := tests/pipelines/test_grpo_arith.py
+# The learning tests must fail when GRPO is broken (tests/mutations/grpo_sabotage.py): the
+# miniature run with the advantage sign flipped or the rewards shuffled across completions, the
+# KL test with the KL sign flipped. Each sabotaged run must fail (pytest exit 1); then both pass.
+LEARNING_TEST := tests/pipelines/test_grpo_arith.py::test_grpo_raises_held_out_accuracy_and_format
+KL_TEST := tests/training/test_kl_penalty.py
 check-learning-test: setup
-	@for mutation in flip_advantage shuffle_rewards; do \
-	  echo "== $$mutation: the learning test must fail"; \
-	  $(PY) -m pytest -q -p tests.mutations.grpo_sabotage --grpo-sabotage=$$mutation \
-	    $(LEARNING_TEST) -k held_out; rc=$$?; \
-	  if [ $$rc = 1 ]; then echo "== $$mutation: the learning test failed, as it must"; \
+	@for case in flip_advantage:$(LEARNING_TEST) shuffle_rewards:$(LEARNING_TEST) \
+	    flip_kl:$(KL_TEST); do \
+	  mutation=$${case%%:*}; test=$${case#*:}; \
+	  echo "== $$mutation: $$test must fail"; \
+	  $(PY) -m pytest -q -p tests.mutations.grpo_sabotage --grpo-sabotage=$$mutation $$test; \
+	  rc=$$?; \
+	  if [ $$rc = 1 ]; then echo "== $$mutation: failed, as it must"; \
 	  else echo "!! $$mutation: pytest exit $$rc (1 = test failed is required)"; exit 1; fi; \
 	done
-	$(PY) -m pytest -q $(LEARNING_TEST)
+	$(PY) -m pytest -q $(LEARNING_TEST) $(KL_TEST)

@@ -11,8 +11,11 @@ Mutations (each patches ``trl.GRPOTrainer`` for the whole pytest process):
   the completions that scored above their group's mean).
 * ``shuffle_rewards``: the reward rows are permuted across the completions of the batch before
   advantages are computed (rewards misaligned with the completions that earned them).
+* ``flip_kl``: the KL penalty is added with the wrong sign (``beta`` negated after set-up), so it
+  pushes the policy away from the reference model.
 
-``make check-learning-test`` runs the test with each mutation and requires it to fail.
+``make check-learning-test`` runs the learning test under the first two and the KL test under
+the third, and requires each to fail.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import pytest
 
 logger = logging.getLogger(__name__)
 
-MUTATIONS = ("flip_advantage", "shuffle_rewards")
+MUTATIONS = ("flip_advantage", "shuffle_rewards", "flip_kl")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +58,15 @@ def pytest_configure(config: pytest.Config) -> None:
             return batch
 
         GRPOTrainer._generate_and_score_completions = flipped
+    elif mutation == "flip_kl":
+        original_init = GRPOTrainer.__init__
+
+        @functools.wraps(original_init)
+        def negated_beta(self: Any, *args: Any, **kwargs: Any) -> None:
+            original_init(self, *args, **kwargs)
+            self.beta = -self.beta
+
+        GRPOTrainer.__init__ = negated_beta
     else:
         import torch
 

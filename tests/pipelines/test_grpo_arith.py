@@ -19,10 +19,12 @@ import pytest
 
 from tests.kedro_helpers import latest_version, run_pipelines
 
-# The issue's bar: held-out greedy accuracy +15 points; format must rise too. The measured
-# margins are larger (docs/benchmarks.md), so the run has headroom for CPU-kernel differences.
+# The issue's bar: held-out accuracy +15 points (greedy, and pass@1 from 4 samples); format must
+# rise too: greedy format (the base model's most likely format is sometimes already R1's) and the
+# format rate of sampled responses, the base model's real propensity. Seed 0 (this run) measures
+# +37, +55, +36 and +61 points (docs/benchmarks.md), headroom for CPU-kernel differences.
 MIN_ACCURACY_GAIN = 0.15
-MIN_FORMAT_GAIN = 0.20
+MIN_SAMPLED_FORMAT_GAIN = 0.30
 
 
 def _overall(comparison: pd.DataFrame, model: str) -> pd.Series:
@@ -34,6 +36,16 @@ def _overall(comparison: pd.DataFrame, model: str) -> pd.Series:
     ]
     assert len(rows) == 1, f"expected one overall 'keep' row for {model}, got {len(rows)}"
     return rows.iloc[0]
+
+
+def _sampled_format_rate(run_dir: Path, namespace: str) -> float:
+    """Share of the sampled (T = 1) responses in R1 format, with the split's own prompt."""
+    samples = pd.read_parquet(
+        latest_version(run_dir / "07_model_output" / namespace / "eval_samples.parquet")
+    )
+    sampled = samples[(samples["mode"] == "sample") & (samples["style"] == "keep")]
+    assert len(sampled) > 0
+    return float(sampled["format_ok"].mean())
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +62,18 @@ def test_grpo_raises_held_out_accuracy_and_format(run_dir: Path) -> None:
         latest_version(run_dir / "08_reporting" / "eval_comparison.parquet")
     )
     before, after = _overall(comparison, "base"), _overall(comparison, "trained")
+    sampled_format = (
+        _sampled_format_rate(run_dir, "eval_base"), _sampled_format_rate(run_dir, "eval_trained")
+    )
     figures = {
         name: (round(float(before[name]), 3), round(float(after[name]), 3))
         for name in ("accuracy", "pass@1", "format_rate")
-    }
+    } | {"sampled_format_rate": tuple(round(v, 3) for v in sampled_format)}
     assert before["n"] == after["n"] > 0
     assert after["accuracy"] - before["accuracy"] >= MIN_ACCURACY_GAIN, figures
     assert after["pass@1"] - before["pass@1"] >= MIN_ACCURACY_GAIN, figures
-    assert after["format_rate"] - before["format_rate"] >= MIN_FORMAT_GAIN, figures
+    assert after["format_rate"] > before["format_rate"], figures
+    assert sampled_format[1] - sampled_format[0] >= MIN_SAMPLED_FORMAT_GAIN, figures
 
 
 @pytest.mark.slow
