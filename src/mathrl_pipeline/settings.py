@@ -2,10 +2,12 @@
 from the Kedro defaults. For further information, including these default values, see
 https://docs.kedro.org/en/stable/kedro_project_setup/settings.html."""
 
-from kedro.config import OmegaConfigLoader
 from omegaconf.resolvers import oc
 
-CONFIG_LOADER_CLASS = OmegaConfigLoader
+from mathrl_pipeline.config_loader import ProjectConfigLoader
+
+# OmegaConfigLoader, plus `_extends` between parameter blocks (config_loader.py)
+CONFIG_LOADER_CLASS = ProjectConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
