@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     prompts = max(1, args.batch // args.num_generations) * (args.steps + 1)
     params = TrainParams.model_validate(
         {
+            "run_name": "grpo_step",
             "output_dir": str(work / "run"),
             "rewards": [
                 {"name": "length_penalty", "kwargs": {"limit": 0, "slope": 0.005, "unit": "chars"}}

@@ -1,103 +1,114 @@
-"""Project pipelines.
+"""Project pipelines: one per stage, and one R1-Zero run per task built from the table below.
 
-Every `pipelines/<name>` package registers under its own name (`deepmath`, `sat`, `train`, ...).
-On top of those, one end-to-end R1-Zero run per task:
-
-    grpo_<task> = <task> data -> base model -> evaluate(before) -> GRPO -> evaluate(after) -> report
+    grpo_<task> = <task> data -> base_model -> evaluate (before) -> train -> evaluate (after)
+                  -> report
 
 `kedro run` runs `__default__`: the DeepMath data stage on its embedded generator, and the
 miniature R1-Zero run `grpo_arith` (pre-trained tiny base model, GRPO with rule-based rewards,
 evaluation before and after, report). `kedro run --pipelines grpo_sat` switches the whole run to
-another task. The stand-alone `base_model`, `train` and `evaluate` pipelines are
-wired to the default task's splits.
+another task. Each run reads its own parameter blocks `base_model_<task>`, `train_<task>` and
+`evaluate_<task>`, which extend the shared `base_model`, `train` and `evaluate` blocks
+(`_extends`, see config_loader.py) and hold only what differs.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from dataclasses import dataclass
 
 from kedro.pipeline import Pipeline, pipeline
 
-import mathrl_pipeline.pipelines as pipelines_package
+from mathrl_pipeline.pipelines import (
+    arith,
+    base_model,
+    cvbench,
+    deepmath,
+    evaluate,
+    hf_vqa,
+    latex_ocr,
+    mixture,
+    report,
+    sat,
+    train,
+)
 
-# The task the stand-alone `base_model`, `train` and `evaluate` pipelines are wired to.
-DEFAULT_TASK = "deepmath"
-
-# task -> (train split, test split it is judged on); VisualThinker trains on SAT, judges on CV-Bench
-GRPO_TASKS: dict[str, tuple[str, str]] = {
-    "deepmath": ("deepmath_train", "deepmath_test"),
-    "arith": ("arith_train", "arith_test"),
-    "sat": ("sat_train", "cvbench_test"),
-    "latex_ocr": ("latex_ocr_train", "latex_ocr_test"),
-    "hf_vqa": ("hf_vqa_train", "hf_vqa_test"),
+DATA_PIPELINES: dict[str, Pipeline] = {
+    module.__name__.rsplit(".", 1)[-1]: module.create_pipeline()
+    for module in (arith, cvbench, deepmath, hf_vqa, latex_ocr, mixture, sat)
 }
-# data pipelines each GRPO run needs (SAT is judged on CV-Bench, so it also prepares it)
-DATA_PIPELINES: dict[str, tuple[str, ...]] = {"sat": ("sat", "cvbench")}
+STAGES: tuple[str, ...] = ("base_model", "train", "evaluate")
 
 
-def _model_pipelines(
-    pipelines: dict[str, Pipeline], train_split: str, test_split: str
-) -> dict[str, Pipeline]:
-    """base_model, train and evaluate wired to one task's splits."""
-    from mathrl_pipeline.pipelines.evaluate import create_pipeline as create_evaluate
+@dataclass(frozen=True)
+class GrpoRun:
+    """One R1-Zero run: the data pipelines it needs, the split it trains on, the split it is
+    judged on, and the corpus its (embedded) base model is pre-trained on, if any."""
 
+    data: tuple[str, ...]
+    train_split: str
+    test_split: str
+    pretrain_corpus: str | None = None
+
+
+RUNS: dict[str, GrpoRun] = {
+    # the miniature run of the embedded default (docs/miniature_r1_zero.md)
+    "arith": GrpoRun(("arith",), "arith_train", "arith_test", "arith_pretrain_corpus"),
+    # Math-OCR-Zero
+    "deepmath": GrpoRun(("deepmath",), "deepmath_train", "deepmath_test"),
+    # VisualThinker-R1-Zero: trained on SAT, judged on CV-Bench
+    "sat": GrpoRun(("sat", "cvbench"), "sat_train", "cvbench_test"),
+    # the LaTeX-OCR GRPO recipe
+    "latex_ocr": GrpoRun(("latex_ocr",), "latex_ocr_train", "latex_ocr_test"),
+    # R1-V / open-r1-multimodal
+    "hf_vqa": GrpoRun(("hf_vqa",), "hf_vqa_train", "hf_vqa_test"),
+    # a weighted mixture of the tasks above, judged per task on their test splits
+    "mixture": GrpoRun(("deepmath", "hf_vqa", "latex_ocr", "sat", "mixture"), "mixture_train",
+                       "mixture_test"),
+}
+# The run the stand-alone `base_model`, `train` and `evaluate` pipelines are wired to.
+DEFAULT_RUN = "deepmath"
+
+
+def use_blocks(pipe: Pipeline, blocks: dict[str, str]) -> Pipeline:
+    """``pipe`` reading parameter block ``new`` wherever it read ``old`` (and ``old.<key>``)."""
+    mapping = {}
+    for name in pipe.inputs():
+        for old, new in blocks.items():
+            if name == f"params:{old}" or name.startswith(f"params:{old}."):
+                mapping[name] = f"params:{new}" + name.removeprefix(f"params:{old}")
+    return pipeline(pipe, parameters=mapping) if mapping else pipe
+
+
+def model_pipelines(task: str) -> dict[str, Pipeline]:
+    """``base_model``, ``train`` and ``evaluate`` wired to one run's splits and blocks."""
+    run = RUNS[task]
+    pretrain = run.pretrain_corpus is not None
+    corpus = run.pretrain_corpus or run.train_split
+    base = pipeline(base_model.create_pipeline(pretrain=pretrain),
+                    inputs={"tokenizer_corpus_split": corpus,
+                            **({"pretrain_corpus": corpus} if pretrain else {})})
+    stages = {
+        "base_model": base,
+        "train": pipeline(train.create_pipeline(), inputs={"train_split": run.train_split}),
+        "evaluate": evaluate.create_pipeline(split=run.test_split),
+    }
     return {
-        "base_model": pipeline(
-            pipelines["base_model"], inputs={"tokenizer_corpus_split": train_split}
-        ),
-        "train": pipeline(pipelines["train"], inputs={"train_split": train_split}),
-        "evaluate": create_evaluate(split=test_split),
+        name: use_blocks(pipe, {name: f"{name}_{task}"}) for name, pipe in stages.items()
     }
 
 
-def _discover() -> dict[str, Pipeline]:
-    """Every `pipelines/<name>` package's `create_pipeline()`.
-
-    Kedro 1.7's `find_pipelines` loads only the pipelines a run asks for, but the `grpo_<task>`
-    runs are built from several packages, so discovery here always loads all of them (their
-    modules import no torch, so this stays cheap).
-    """
-    found: dict[str, Pipeline] = {}
-    for module in pkgutil.iter_modules(pipelines_package.__path__):
-        if module.ispkg:
-            package = importlib.import_module(f"{pipelines_package.__name__}.{module.name}")
-            found[module.name] = package.create_pipeline()
-    return found
-
-
-def _grpo_arith(raw: dict[str, Pipeline]) -> Pipeline:
-    """The miniature R1-Zero run: arith data -> pre-trained tiny base model -> GRPO, evaluated."""
-    from mathrl_pipeline.pipelines.base_model import create_pipeline as create_base_model
-    from mathrl_pipeline.pipelines.evaluate import create_pipeline as create_evaluate
-
-    corpus = "arith_pretrain_corpus"
-    base_model = pipeline(
-        create_base_model(pretrain=True),
-        inputs={"tokenizer_corpus_split": corpus, "pretrain_corpus": corpus},
-        parameters={"params:base_model": "params:base_model_arith"},
-    )
-    train = pipeline(
-        raw["train"],
-        inputs={"train_split": "arith_train"},
-        parameters={"params:train": "params:train_arith"},
-    )
-    return raw["arith"] + base_model + train + create_evaluate(split="arith_test") + raw["report"]
+def grpo_run(task: str) -> Pipeline:
+    """The whole R1-Zero run of ``task`` (see the module docstring)."""
+    stages = model_pipelines(task)
+    data = sum((DATA_PIPELINES[name] for name in RUNS[task].data), Pipeline([]))
+    model = stages["base_model"] + stages["train"] + stages["evaluate"]
+    return data + model + report.create_pipeline()
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register every `pipelines/<name>` package, the `grpo_<task>` runs and `__default__`."""
-    pipelines = _discover()
-    raw = dict(pipelines)
-    for task, (train_split, test_split) in GRPO_TASKS.items():
-        data = sum(
-            (raw[name] for name in DATA_PIPELINES.get(task, (task,))), Pipeline([])
-        )
-        model = _model_pipelines(raw, train_split, test_split)
-        pipelines[f"grpo_{task}"] = (
-            data + model["base_model"] + model["train"] + model["evaluate"] + raw["report"]
-        )
-    pipelines["grpo_arith"] = _grpo_arith(raw)
-    pipelines.update(_model_pipelines(raw, *GRPO_TASKS[DEFAULT_TASK]))
-    pipelines["__default__"] = raw["deepmath"] + pipelines["grpo_arith"]
+    """Every data and stage pipeline, the `grpo_<task>` runs and `__default__`."""
+    pipelines: dict[str, Pipeline] = dict(DATA_PIPELINES)
+    pipelines.update(model_pipelines(DEFAULT_RUN))
+    pipelines["report"] = report.create_pipeline()
+    pipelines.update({f"grpo_{task}": grpo_run(task) for task in RUNS})
+    pipelines["__default__"] = DATA_PIPELINES["deepmath"] + pipelines["grpo_arith"]
     return pipelines

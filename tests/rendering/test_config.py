@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+import pydantic
 import pytest
 
 from mathrl_pipeline.rendering import RenderConfig
@@ -34,7 +33,7 @@ def test_invalid_config_is_refused(overrides: dict[str, object]) -> None:
 
 def test_config_is_frozen() -> None:
     config = RenderConfig()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
         config.dpi = 300  # type: ignore[misc]
 
 

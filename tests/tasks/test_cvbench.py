@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from mathrl_pipeline.tasks import cvbench
+from mathrl_pipeline.tasks.prompts import PromptParams
 
 
 def _png() -> bytes:
@@ -20,7 +21,8 @@ def _png() -> bytes:
 
 
 def _row(idx: int, **overrides: object) -> dict:
-    row = {"idx": idx, "type": "2D", "task": "Count", "image": {"bytes": _png(), "path": None},
+    """A row with the task's fields (`cvbench.source.columns` maps idx -> id, task -> subtask)."""
+    row = {"id": idx, "type": "2D", "subtask": "Count", "image": {"bytes": _png(), "path": None},
            "question": "How many cubes are in the image?", "choices": ["3", "2", "1", "0"],
            "answer": "(C)", "prompt": None, "source": "COCO"}
     return {**row, **overrides}
@@ -47,7 +49,7 @@ def test_embedded_frame_has_cvbench_fields() -> None:
     ],
 )
 def test_bad_rows_are_rejected(overrides: dict, reason: str) -> None:
-    valid, rejects = cvbench.validate_cvbench_frame(pd.DataFrame([_row(0), _row(1, **overrides)]))
+    valid, rejects = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0), _row(1, **overrides)]))
     assert len(valid) == 1
     assert rejects[["row_id", "reason"]].values.tolist() == [["cvbench-1", reason]]
 
@@ -61,8 +63,8 @@ def test_bad_rows_are_rejected(overrides: dict, reason: str) -> None:
     ],
 )
 def test_prompt_styles(style: str, piece: str) -> None:
-    valid, _ = cvbench.validate_cvbench_frame(pd.DataFrame([_row(0)]))
-    out = cvbench.build_cvbench_rows(valid, style=style)  # type: ignore[arg-type]
+    valid, _ = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0)]))
+    out = cvbench.build_cvbench_rows(valid, PromptParams(style=style))  # type: ignore[arg-type]
     prompt = out.loc[0, "prompt"]
     text = prompt if isinstance(prompt, str) else prompt[-1]["content"][1]["text"]
     assert piece in text

@@ -24,8 +24,7 @@ def _frame(formulas: list[str]) -> pd.DataFrame:
     ],
 )
 def test_normalisation(formula: str, expected: str) -> None:
-    valid, rejects = latex_ocr.normalize_formulas(_frame([formula]), column="formula",
-                                                  id_column=None, max_chars=100)
+    valid, rejects = latex_ocr.normalize_formulas(_frame([formula]), max_chars=100)
     assert rejects.empty and valid.loc[0, "formula"] == expected
 
 
@@ -39,8 +38,7 @@ def test_normalisation(formula: str, expected: str) -> None:
     ],
 )
 def test_bad_formulas_are_rejected(formula: str, reason: str) -> None:
-    valid, rejects = latex_ocr.normalize_formulas(_frame(["x", formula]), column="formula",
-                                                  id_column=None, max_chars=100)
+    valid, rejects = latex_ocr.normalize_formulas(_frame(["x", formula]), max_chars=100)
     assert len(valid) == 1
     assert rejects[["row_id", "reason"]].values.tolist() == [["latex_ocr-1", reason]]
 
@@ -61,9 +59,9 @@ def test_embedded_formulas_are_seeded_and_carry_labels() -> None:
 @pytest.mark.shared_data
 def test_im2latex_sample_normalises(shared_data: Path) -> None:
     rows = [json.loads(line) for line in (shared_data / "im2latex_formulas_train.jsonl").open()]
-    frame = pd.DataFrame(rows).assign(source_row=range(len(rows)))
-    valid, rejects = latex_ocr.normalize_formulas(frame, column="formula",
-                                                  id_column="formula_idx", max_chars=4000)
+    frame = pd.DataFrame(rows).rename(columns={"formula_idx": "id"})
+    valid, rejects = latex_ocr.normalize_formulas(frame.assign(source_row=range(len(rows))),
+                                                  max_chars=4000)
     assert len(valid) + len(rejects) == 1000
     assert set(rejects["reason"]) <= {"empty_formula"}
     assert len(valid) >= 990

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from mathrl_pipeline.contract import CONTRACT_COLUMNS
 from mathrl_pipeline.tasks.mixture import mix_tasks, mixture_sizes
-from mathrl_pipeline.tasks.vqa import CONTRACT_COLUMNS
 
 
 def _split(task: str, n: int, prompt: object = None) -> pd.DataFrame:

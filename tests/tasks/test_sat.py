@@ -10,6 +10,11 @@ from PIL import Image
 
 from mathrl_pipeline.tasks import sat
 from mathrl_pipeline.tasks.choices import or_join, shuffle_choices
+from mathrl_pipeline.tasks.ingest import ImagePolicy, SourceParams
+from mathrl_pipeline.tasks.prompts import PromptParams
+
+ONE_IMAGE = SourceParams()
+TWO_IMAGES = SourceParams(images=ImagePolicy(max_images=2))
 
 
 def _png() -> bytes:
@@ -25,8 +30,9 @@ def _jpeg() -> bytes:
 
 
 def _row(i: int, **overrides: object) -> dict:
-    row = {"image_bytes": [_png()], "question": "Is the red cube left of the blue cone?",
-           "answers": ["left", "right"], "correct_answer": "left", "question_type": "left_right",
+    """A row with the task's fields (after `sat.source.columns` mapped the source's)."""
+    row = {"images": [_png()], "question": "Is the red cube left of the blue cone?",
+           "choices": ["left", "right"], "answer": "left", "question_type": "left_right",
            "source_row": i}
     return {**row, **overrides}
 
@@ -43,39 +49,39 @@ def test_embedded_frame_has_the_sat_schema() -> None:
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
-        ({"image_bytes": []}, "missing_image"),  # empty image list
-        ({"image_bytes": None}, "missing_image"),  # null cell
-        ({"image_bytes": [b"garbage"]}, "undecodable_image"),  # bytes that are no image
-        ({"image_bytes": [_png(), _png()]}, "multi_image_skipped"),  # VisualThinker skips these
+        ({"images": []}, "missing_image"),  # empty image list
+        ({"images": None}, "missing_image"),  # null cell
+        ({"images": [b"garbage"]}, "undecodable_image"),  # bytes that are no image
+        ({"images": [_png(), _png()]}, "multi_image_skipped"),  # VisualThinker skips these
         ({"question": "   "}, "empty_question"),  # blank question
-        ({"answers": []}, "empty_choices"),  # no choices
-        ({"answers": ["left", "left"]}, "duplicate_choices"),  # ambiguous choices
-        ({"correct_answer": "above"}, "answer_not_in_choices"),  # gold outside the choices
-        ({"correct_answer": None}, "missing_answer"),  # no gold
+        ({"choices": []}, "empty_choices"),  # no choices
+        ({"choices": ["left", "left"]}, "duplicate_choices"),  # ambiguous choices
+        ({"answer": "above"}, "answer_not_in_choices"),  # gold outside the choices
+        ({"answer": None}, "missing_answer"),  # no gold
     ],
 )
 def test_bad_rows_are_rejected_with_reason(overrides: dict, reason: str) -> None:
     frame = pd.DataFrame([_row(0), _row(1, **overrides)])
-    valid, rejects = sat.validate_sat_frame(frame, max_images=1)
+    valid, rejects = sat.validate_sat_rows(frame, ONE_IMAGE)
     assert len(valid) == 1
     assert rejects.to_dict("records")[0] | {"detail": ""} == {
         "row_id": "sat-1", "stage": "validate", "reason": reason, "detail": ""}
 
 
 def test_multi_image_rows_kept_when_allowed_and_jpeg_becomes_png() -> None:
-    frame = pd.DataFrame([_row(0, image_bytes=[_jpeg(), _png()])])
-    valid, rejects = sat.validate_sat_frame(frame, max_images=2)
+    frame = pd.DataFrame([_row(0, images=[_jpeg(), _png()])])
+    valid, rejects = sat.validate_sat_rows(frame, TWO_IMAGES)
     assert len(valid) == 1 and rejects.empty
-    out = sat.build_sat_rows(valid, style="instruct", seed=0, shuffle=False, keep_all_images=True,
-                             source="x")
+    out = sat.build_sat_rows(valid, PromptParams(style="instruct"),
+                             sat.ChoiceParams(shuffle=False), TWO_IMAGES)
     assert out.loc[0, "num_images"] == 2 and len(out.loc[0, "images"]) == 2
     assert out.loc[0, "image"]["bytes"].startswith(b"\x89PNG")
 
 
 def test_json_encoded_choices_are_read() -> None:
-    frame = pd.DataFrame([_row(0, answers='["left", "right"]')])
-    valid, _ = sat.validate_sat_frame(frame, max_images=1)
-    assert valid.loc[0, "answers"] == ["left", "right"]
+    frame = pd.DataFrame([_row(0, choices='["left", "right"]')])
+    valid, _ = sat.validate_sat_rows(frame, ONE_IMAGE)
+    assert valid.loc[0, "choices"] == ["left", "right"]
 
 
 @pytest.mark.parametrize(
@@ -104,13 +110,12 @@ def test_prompts_follow_visualthinker(style: str, expected_start: str | None,
 
 
 def test_gold_is_the_answer_text_and_choices_are_seeded() -> None:
-    frame = pd.DataFrame([_row(i, answers=["a", "b", "c", "d"], correct_answer="c")
+    frame = pd.DataFrame([_row(i, choices=["a", "b", "c", "d"], answer="c")
                           for i in range(20)])
-    valid, _ = sat.validate_sat_frame(frame, max_images=1)
-    one = sat.build_sat_rows(valid, style="base", seed=5, shuffle=True, keep_all_images=False,
-                             source="x")
-    two = sat.build_sat_rows(valid, style="base", seed=5, shuffle=True, keep_all_images=False,
-                             source="x")
+    valid, _ = sat.validate_sat_rows(frame, ONE_IMAGE)
+    choices = sat.ChoiceParams(shuffle=True, seed=5)
+    one = sat.build_sat_rows(valid, PromptParams(style="base"), choices, ONE_IMAGE)
+    two = sat.build_sat_rows(valid, PromptParams(style="base"), choices, ONE_IMAGE)
     assert one["choices"].map(tuple).tolist() == two["choices"].map(tuple).tolist()
     assert len(set(one["choices"].map(tuple))) > 1  # rows get different orders
     for row in one.to_dict("records"):
@@ -118,20 +123,6 @@ def test_gold_is_the_answer_text_and_choices_are_seeded() -> None:
         assert row["choices"][ord(row["answer_letter"]) - 65] == "c"
         assert or_join(row["choices"]) in row["prompt"]
         assert "images" not in row
-
-
-@pytest.mark.parametrize(
-    ("mode", "n", "expected"),
-    [
-        ("all", None, {"a": 6, "b": 2, "c": 1}),  # everything
-        ("first", 4, {"a": 4}),  # dataset order (VisualThinker takes the first rows)
-        ("stratified", 6, {"a": 3, "b": 2, "c": 1}),  # balanced, small groups kept whole
-    ],
-)
-def test_sampling(mode: str, n: int | None, expected: dict[str, int]) -> None:
-    frame = pd.DataFrame({"question_type": list("aaaaaabbc"), "source_row": range(9)})
-    out = sat.sample_rows(frame, mode=mode, n=n, seed=0)  # type: ignore[arg-type]
-    assert out["question_type"].value_counts().to_dict() == expected
 
 
 def test_shuffle_depends_only_on_seed_and_key() -> None:

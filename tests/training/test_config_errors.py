@@ -15,6 +15,7 @@ from tests.training.digits import digit_frame
 
 def _params(tmp_path: Path, **overrides: Any) -> TrainParams:
     base = {
+        "run_name": "test",
         "output_dir": str(tmp_path / "run"),
         "rewards": [{"name": "accuracy"}],
         "num_generations": 4,

@@ -21,6 +21,7 @@ from tests.training.digits import digit_frame
 def _kl_run(tmp_path: Path, model_dir: Path, beta: float) -> pd.DataFrame:
     params = TrainParams.model_validate(
         {
+            "run_name": "test",
             "output_dir": str(tmp_path / f"beta{beta}"),
             # shaping only: shorter completions earn more, so the policy moves off the reference
             "rewards": [

@@ -27,6 +27,7 @@ MAX_STEPS = 8
 def _write_config(tmp_path: Path) -> Path:
     config = {
         "train": {
+            "run_name": "resume",
             "output_dir": "${runtime_params:data_dir, data}/run",
             "rewards": [
                 {"name": "format"},

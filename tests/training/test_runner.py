@@ -30,6 +30,7 @@ SIZES = [(56, 56), (84, 56), (112, 56), (56, 84), (84, 84), (112, 84), (56, 112)
 
 def _params(tmp_path: Path, **overrides: Any) -> TrainParams:
     base = {
+        "run_name": "test",
         "output_dir": str(tmp_path / "run"),
         "rewards": REWARDS,
         "num_generations": 4,

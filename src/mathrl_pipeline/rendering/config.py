@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PIL import ImageColor
+from pydantic import model_validator
+
+from mathrl_pipeline.params import StrictParams
 
 # TeX points per inch (pdfTeX page sizes are in TeX points, rasterisation is per inch).
 PT_PER_INCH = 72.27
@@ -13,9 +14,8 @@ MODES = ("text", "display")
 QWEN_MAX_ASPECT = 200.0
 
 
-@dataclass(frozen=True)
-class RenderConfig:
-    """How items become images, validated on construction.
+class RenderConfig(StrictParams):
+    """How items become images, validated on construction (the type of ``<task>.render``).
 
     dpi: rasterisation resolution. max_width: widest image in pixels (wider renders are
     scaled down; Math-OCR-Zero uses 750). padding: blank pixels added on every side.
@@ -52,7 +52,8 @@ class RenderConfig:
     png_compress_level: int = 1
     image_mode: str = "L"
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _check(self) -> RenderConfig:
         checks: list[tuple[bool, str]] = [
             (36 <= self.dpi <= 1200, f"dpi must be in [36, 1200], got {self.dpi}"),
             (self.max_width >= 64, f"max_width must be >= 64, got {self.max_width}"),
@@ -85,6 +86,7 @@ class RenderConfig:
                 ImageColor.getrgb(getattr(self, name))
             except ValueError as exc:
                 raise ValueError(f"{name} is not a colour: {getattr(self, name)!r}") from exc
+        return self
 
     @property
     def line_width_pt(self) -> float:

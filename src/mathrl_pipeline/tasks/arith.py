@@ -19,10 +19,28 @@ import itertools
 import logging
 import random
 from dataclasses import dataclass
+from typing import Any
 
+import pandas as pd
 from PIL import Image
+from pydantic import Field, model_validator
+
+from mathrl_pipeline.contract import contract_frame
+from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.tasks.images import image_cell
+from mathrl_pipeline.tasks.prompts import PromptParams, PromptTemplate, conversational_prompt
+from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
 
 logger = logging.getLogger(__name__)
+
+TASK = "arith"
+# The R1 system prompt, condensed: the same instruction in a quarter of the tokens, so that the
+# miniature run spends its CPU time on the model's answers rather than on the prompt.
+MINI_R1_SYSTEM_PROMPT = (
+    "Think about the question inside <think> </think>, then give the final answer inside "
+    "<answer> </answer>."
+)
+INSTRUCTION = "What is the value of the expression in the image?"
 
 OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
 LATEX_OPS = {"+": "+", "-": "-", "*": r"\times"}
@@ -113,9 +131,8 @@ def place_on_canvas(
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class CompletionMix:
-    """How the base model's pre-training completions are drawn.
+class CompletionMix(StrictParams):
+    """How the base model's pre-training completions are drawn (``arith.pretrain.mix``).
 
     ``p_correct``: share of completions that read both operands right; the others misread one
     operand (the arithmetic on what was read is always true, so the corpus never teaches a wrong
@@ -128,13 +145,15 @@ class CompletionMix:
     p_answer_tags: float = 0.15
     p_prose: float = 0.3
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _shares(self) -> CompletionMix:
         shares = (self.p_r1_format, self.p_answer_tags, self.p_prose)
         if not 0.0 <= self.p_correct <= 1.0 or any(s < 0 for s in shares) or sum(shares) > 1.0:
             raise ValueError(
                 "arith.pretrain.mix: p_correct must be in [0, 1] and the format shares "
                 f"(p_r1_format + p_answer_tags + p_prose = {sum(shares):.2f}) at most 1"
             )
+        return self
 
 
 def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> ArithProblem:
@@ -166,3 +185,149 @@ def noisy_completion(
     if draw < mix.p_r1_format + mix.p_answer_tags + mix.p_prose:
         return f"{seen.a} {word} {seen.b} is {value}. The answer is {value}."
     return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters and table stages
+
+
+class ArithProblems(StrictParams):
+    """``arith.problems``: every ``a op b`` with operands ``0..max_operand``, rendered
+    ``renders_per_problem`` times for GRPO and evaluation, font sizes cycling."""
+
+    max_operand: int = Field(9, ge=1, le=99)
+    ops: list[str] = ["+", "-"]
+    renders_per_problem: int = Field(2, ge=1)
+    font_sizes: list[int] = [10, 11, 12]
+    seed: int = 0  # canvas jitter; the pre-training corpus draws with seed + 1
+
+
+class CanvasParams(StrictParams):
+    """``arith.canvas``: the fixed image size every render is placed on (multiples of 28)."""
+
+    width: int = Field(224, ge=28)
+    height: int = Field(56, ge=28)
+    jitter: int = Field(4, ge=0)
+    background: int = Field(122, ge=0, le=255)
+
+
+class PretrainCorpusParams(StrictParams):
+    """``arith.pretrain``: how many pre-training renders per problem, and their completions.
+
+    Besides the noisy answers to the task prompt, the corpus holds, like real pre-training data,
+    clean captions of each image (``transcribe_instruction`` -> ``a + b``) and clean arithmetic
+    facts (``compute_instruction`` -> ``a plus b is v.``), each under its own prompt.
+    """
+
+    renders_per_problem: int = Field(6, ge=1)
+    mix: CompletionMix = CompletionMix()
+    transcribe_instruction: str | None = "Transcribe the expression in the image."
+    compute_instruction: str | None = "Compute the expression in the image."
+
+
+def _template(prompt: PromptParams) -> PromptTemplate:
+    return PromptTemplate.from_params(prompt, system_prompt=MINI_R1_SYSTEM_PROMPT)
+
+
+def generate_arith(problems: ArithProblems, corpus: PretrainCorpusParams) -> pd.DataFrame:
+    """One row per render to make: every problem, for GRPO/evaluation and for pre-training."""
+    rows: list[dict[str, Any]] = []
+    for problem in all_problems(problems.max_operand, problems.ops):
+        for purpose, count in (("rl", problems.renders_per_problem),
+                               ("pretrain", corpus.renders_per_problem)):
+            for variant in range(count):
+                rows.append({
+                    "id": f"{TASK}-{problem.key}-{purpose}{variant}",
+                    "problem": problem.key,
+                    "a": problem.a,
+                    "op": problem.op,
+                    "b": problem.b,
+                    "answer": problem.answer,
+                    "latex": problem.latex,
+                    "purpose": purpose,
+                    "render_text": problem.latex,
+                    "render_mode": "display",
+                    "font_size_pt": problems.font_sizes[variant % len(problems.font_sizes)],
+                })
+    logger.info("arith: %d renders to make", len(rows))
+    return pd.DataFrame(rows)
+
+
+def place_renders(rendered: pd.DataFrame, canvas: CanvasParams,
+                  problems: ArithProblems) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each render centred (with jitter) on the fixed canvas; one that does not fit is a reject.
+
+    Jitter is drawn in font-size order, then row order (the order the renders were made).
+    """
+    rng = random.Random(problems.seed)
+    order = rendered.sort_values("font_size_pt", kind="stable")
+    placed: dict[str, bytes] = {}
+    rejects: list[Reject] = []
+    for row in order.to_dict(orient="records"):
+        png = place_on_canvas(row["image"]["bytes"], canvas.width, canvas.height, rng,
+                              jitter=canvas.jitter, background=canvas.background)
+        if png is None:
+            rejects.append(Reject(row["id"], "canvas", "render_too_large",
+                                  f"render {row['image_width']}x{row['image_height']} does not "
+                                  f"fit the canvas {canvas.width}x{canvas.height} (arith.canvas)"))
+            continue
+        placed[row["id"]] = png
+    kept = rendered.loc[rendered["id"].isin(placed)].reset_index(drop=True)
+    kept = kept.assign(image=[image_cell(placed[i]) for i in kept["id"]],
+                       image_width=canvas.width, image_height=canvas.height)
+    logger.info("arith canvas: %d placed, %d rejected", len(kept), len(rejects))
+    return kept, rejects_frame(rejects)
+
+
+def build_arith_rows(placed: pd.DataFrame, prompt: PromptParams) -> pd.DataFrame:
+    """Contract rows of the renders meant for RL and evaluation (``problem`` kept: the split)."""
+    rl = placed.loc[placed["purpose"] == "rl"]
+    built = _template(prompt).build(prompt.instruction or INSTRUCTION)
+    rows = [
+        {
+            "id": row["id"],
+            "task": TASK,
+            "prompt": built,
+            "image": row["image"],
+            "solution": str(row["answer"]),
+            "answer_type": "number",
+            "question": row["latex"],
+            "difficulty": 1.0 if row["op"] == "+" else 2.0,
+            "topic": f"arithmetic -> {row['op']}",
+            "choices": None,
+            "problem": row["problem"],
+        }
+        for row in rl.to_dict(orient="records")
+    ]
+    return contract_frame(rows, ["problem"])
+
+
+def build_pretrain_corpus(placed: pd.DataFrame, corpus: PretrainCorpusParams,
+                          prompt: PromptParams, problems: ArithProblems) -> pd.DataFrame:
+    """Pre-training rows for the tiny base model: other renders; noisy answers, captions, facts."""
+    rng = random.Random(problems.seed + 1)
+    pre = placed.loc[placed["purpose"] == "pretrain"].reset_index(drop=True)
+    seen = [ArithProblem(int(a), op, int(b))
+            for a, op, b in zip(pre["a"], pre["op"], pre["b"], strict=True)]
+    parts = [("answer", _template(prompt).build(prompt.instruction or INSTRUCTION),
+              [noisy_completion(p, corpus.mix, rng, problems.max_operand) for p in seen])]
+    if corpus.transcribe_instruction:
+        parts.append(("caption", conversational_prompt("", corpus.transcribe_instruction),
+                      [p.latex for p in seen]))
+    if corpus.compute_instruction:
+        parts.append(("fact", conversational_prompt("", corpus.compute_instruction),
+                      [f"{p.a} {p.word} {p.b} is {p.answer}." for p in seen]))
+    frames = [
+        pd.DataFrame({
+            "id": pre["id"] + f"-{kind}",
+            "task": TASK,
+            "kind": kind,
+            "prompt": [built] * len(pre),
+            "image": pre["image"],
+            "completion": completions,
+            "solution": pre["answer"].astype(str),
+            "question": pre["latex"],
+        })
+        for kind, built, completions in parts
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -6,6 +6,14 @@ import random
 import re
 from collections.abc import Sequence
 
+from mathrl_pipeline.tasks.rejects import (
+    ANSWER_NOT_IN_CHOICES,
+    DUPLICATE_CHOICES,
+    EMPTY_CHOICES,
+    MISSING_ANSWER,
+    RowError,
+)
+
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTER_RE = re.compile(r"^\(?([A-Z])\)?$")
 
@@ -50,3 +58,15 @@ def or_join(choices: Sequence[str]) -> str:
 def wrap_answer(answer: str) -> str:
     """VisualThinker's gold form: ``<answer>X</answer>``."""
     return f"<answer>{answer}</answer>"
+
+
+def check_choices(choices: list[str], answer: str) -> None:
+    """Refuse empty or duplicated choices, and an answer that is not one of them."""
+    if not choices:
+        raise RowError(EMPTY_CHOICES, "no answer choices")
+    if len(set(choices)) != len(choices):
+        raise RowError(DUPLICATE_CHOICES, f"choices {choices!r}")
+    if not answer:
+        raise RowError(MISSING_ANSWER, "empty correct answer")
+    if answer not in choices:
+        raise RowError(ANSWER_NOT_IN_CHOICES, f"{answer!r} not in {choices!r}")

@@ -23,11 +23,20 @@ from typing import Any
 
 import pandas as pd
 
-from mathrl_pipeline.tasks import vqa
+from mathrl_pipeline.contract import contract_frame
+from mathrl_pipeline.tasks.cells import as_str_list, text_of
 from mathrl_pipeline.tasks.choices import letter, letter_index, lettered_options, wrap_answer
-from mathrl_pipeline.tasks.images import image_cell, to_png_bytes
-from mathrl_pipeline.tasks.prompts import PromptStyle, PromptTemplate
-from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
+from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
+from mathrl_pipeline.tasks.ingest import EmbeddedParams
+from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
+from mathrl_pipeline.tasks.rejects import (
+    ANSWER_NOT_IN_CHOICES,
+    EMPTY_CHOICES,
+    EMPTY_QUESTION,
+    Reject,
+    RowError,
+    rejects_frame,
+)
 from mathrl_pipeline.tasks.sat import VISUALTHINKER_QUESTION_TEMPLATE
 from mathrl_pipeline.tasks.scenes import generate_qas, render_qa
 
@@ -38,8 +47,6 @@ CVBENCH_COLUMNS: tuple[str, ...] = (
     "idx", "type", "task", "image", "question", "choices", "answer", "prompt", "filename",
     "source", "source_dataset", "source_filename", "target_class", "target_size", "bbox",
 )
-REQUIRED_COLUMNS: tuple[str, ...] = ("idx", "type", "task", "image", "question", "choices",
-                                     "answer")
 # scene question type -> (CV-Bench task, type)
 SCENE_TASKS: dict[str, tuple[str, str]] = {
     "count": ("Count", "2D"),
@@ -116,63 +123,74 @@ def generate_cvbench_frame(n: int, *, seed: int, malformed_rows: int = 0) -> pd.
     return pd.DataFrame(rows, columns=[*CVBENCH_COLUMNS, "scene_description"])
 
 
-def validate_cvbench_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check image, question, choices and the letter answer; return (valid rows, rejects)."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"CV-Bench source lacks columns {missing}; has {list(frame.columns)}")
+def generate_cvbench(embedded: EmbeddedParams) -> pd.DataFrame:
+    """Synthetic rows in CV-Bench's test schema (see :func:`generate_cvbench_frame`)."""
+    return generate_cvbench_frame(embedded.count, seed=embedded.seed,
+                                  malformed_rows=embedded.malformed_rows)
+
+
+def validate_cvbench_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check image, question, choices and the letter answer; return (valid rows, rejects).
+
+    Fields: ``id`` (CV-Bench's ``idx``), ``type``, ``subtask`` (CV-Bench's ``task``), ``image``,
+    ``question``, ``choices``, ``answer``, ``prompt`` and ``source``.
+    """
     keep: list[dict[str, Any]] = []
     rejects: list[Reject] = []
-    for row in frame.to_dict("records"):
-        row_id = f"{TASK}-{row['idx']}"
+    for row in rows.to_dict("records"):
+        row_id = f"{TASK}-{row['id']}"
         try:
-            png = vqa.checked_png(row["image"])
-            question = vqa.text_of(row["question"])
+            png = checked_png(row["image"])
+            question = text_of(row["question"])
             if not question:
-                raise vqa.RowError(vqa.EMPTY_QUESTION)
-            choices = vqa.as_str_list(row["choices"])
-            answer = vqa.text_of(row["answer"])
+                raise RowError(EMPTY_QUESTION)
+            choices = as_str_list(row["choices"])
+            answer = text_of(row["answer"])
             index = letter_index(answer)
             if index is None and answer in choices:
                 index = choices.index(answer)
             if not choices:
-                raise vqa.RowError(vqa.EMPTY_CHOICES, "no answer choices")
+                raise RowError(EMPTY_CHOICES, "no answer choices")
             if index is None or index >= len(choices):
-                raise vqa.RowError(vqa.ANSWER_NOT_IN_CHOICES,
-                                   f"answer {answer!r} with {len(choices)} choices")
-        except vqa.RowError as err:
+                raise RowError(ANSWER_NOT_IN_CHOICES,
+                               f"answer {answer!r} with {len(choices)} choices")
+        except RowError as err:
             rejects.append(Reject(row_id, "validate", err.reason, err.detail))
             continue
-        prompt_text = vqa.text_of(row.get("prompt")) or cvbench_question_prompt(question, choices)
-        keep.append({**row, "png": png, "question": question, "choices": choices,
-                     "answer_index": index, "prompt": prompt_text})
-    logger.info("CV-Bench validation kept %d of %d rows", len(keep), len(frame))
-    return pd.DataFrame(keep, columns=[*frame.columns, "png", "answer_index"]), \
-        rejects_frame(rejects)
+        keep.append({
+            "id": row_id, "idx": row["id"], "png": png, "question": question,
+            "choices": choices, "answer_index": index, "type": text_of(row["type"]) or None,
+            "subtask": text_of(row["subtask"]), "source": text_of(row["source"]) or None,
+            "prompt": text_of(row["prompt"]) or cvbench_question_prompt(question, choices),
+        })
+    logger.info("CV-Bench validation kept %d of %d rows", len(keep), len(rows))
+    columns = ["id", "idx", "png", "question", "choices", "answer_index", "type", "subtask",
+               "source", "prompt"]
+    return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
-def build_cvbench_rows(frame: pd.DataFrame, *, style: PromptStyle) -> pd.DataFrame:
+def build_cvbench_rows(valid: pd.DataFrame, prompt: PromptParams) -> pd.DataFrame:
     """Contract rows for evaluation, with CV-Bench's metadata (``question_type`` = its task)."""
     rows = []
-    for row in frame.to_dict("records"):
+    for row in valid.to_dict("records"):
         choices = list(row["choices"])
         index = int(row["answer_index"])
         letter_answer = f"({letter(index)})"
         rows.append({
-            "id": f"{TASK}-{row['idx']}",
+            "id": row["id"],
             "task": TASK,
-            "prompt": cvbench_prompt(row["prompt"], style),
+            "prompt": cvbench_prompt(row["prompt"], prompt.style),
             "image": image_cell(row["png"]),
             "solution": wrap_answer(letter_answer),
             "answer_type": "multiple_choice",
             "question": row["question"],
             "difficulty": None,
-            "topic": row["task"],
+            "topic": row["subtask"],
             "choices": choices,
             "idx": int(row["idx"]),
-            "type": vqa.text_of(row["type"]) or None,
-            "question_type": row["task"],
-            "source": vqa.text_of(row.get("source")) or None,
+            "type": row["type"],
+            "question_type": row["subtask"],
+            "source": row["source"],
             "answer": letter_answer,
             "answer_letter": letter(index),
             "answer_text": choices[index],
@@ -180,4 +198,4 @@ def build_cvbench_rows(frame: pd.DataFrame, *, style: PromptStyle) -> pd.DataFra
         })
     extra = ["idx", "type", "question_type", "source", "answer", "answer_letter", "answer_text",
              "cvbench_prompt"]
-    return vqa.contract_frame(rows, extra)
+    return contract_frame(rows, extra)

@@ -12,17 +12,33 @@ from __future__ import annotations
 import logging
 import random
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import model_validator
 
-from mathrl_pipeline.tasks import vqa
-from mathrl_pipeline.tasks.choices import letter, letter_index, lettered_options, wrap_answer
-from mathrl_pipeline.tasks.images import image_cell, to_png_bytes
-from mathrl_pipeline.tasks.prompts import PromptStyle, PromptTemplate
-from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
+from mathrl_pipeline.contract import ANSWER_TYPES, contract_frame
+from mathrl_pipeline.tasks.cells import as_str_list, is_missing, text_of
+from mathrl_pipeline.tasks.choices import (
+    check_choices,
+    letter,
+    letter_index,
+    lettered_options,
+    wrap_answer,
+)
+from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
+from mathrl_pipeline.tasks.ingest import EMBEDDED, SOURCE_ROW, EmbeddedParams, SourceParams
+from mathrl_pipeline.tasks.prompts import PromptParams, PromptTemplate
+from mathrl_pipeline.tasks.rejects import (
+    EMPTY_QUESTION,
+    MISSING_ANSWER,
+    MISSING_IMAGE,
+    Reject,
+    RowError,
+    rejects_frame,
+)
 from mathrl_pipeline.tasks.scenes import render_scene, sample_scene
 
 logger = logging.getLogger(__name__)
@@ -47,54 +63,75 @@ QUESTION_TEMPLATE = (
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """Where the fields live in a source, and how to read the answer."""
-
-    image: str = "image"
-    question: str = "problem"
-    answer: str = "solution"
-    choices: str | None = None
-    answer_type: str = "text"
-    answer_pattern: str | None = ANSWER_PATTERN
-    id: str | None = None
-
-
-@dataclass(frozen=True)
 class Preset:
-    """A known dataset: its Hub id, split and mapping."""
+    """A known dataset: where it is, which columns hold what, and how to read the answer."""
 
-    source: str
-    split: str
-    mapping: Mapping
+    path: str
+    columns: dict[str, str | None]
+    answer_type: str
+    split: str = "train"
+    answer_pattern: str = ANSWER_PATTERN
 
 
+# R1-V / open-r1-multimodal sets: image, problem, solution ("<answer> 3 </answer>").
+R1V_COLUMNS: dict[str, str | None] = {"image": "image", "question": "problem",
+                                      "answer": "solution", "choices": None, "id": None}
 PRESETS: dict[str, Preset] = {
-    # open-r1-multimodal: image, problem, solution (+ original_question, original_answer)
-    "multimodal_open_r1": Preset("lmms-lab/multimodal-open-r1-8k-verified", "train",
-                                 Mapping(answer_type="math")),
-    # R1-V CLEVR counting: image, problem, solution "<answer> 3 </answer>"
-    "clevr_cogen": Preset("leonardPKU/clevr_cogen_a_train", "train",
-                          Mapping(answer_type="number")),
-    # R1-V GeoQA: image, problem, solution "<answer> ... </answer>"
-    "geoqa_r1v": Preset("leonardPKU/GEOQA_R1V_Train_8K", "train", Mapping(answer_type="math")),
+    # the embedded default: CLEVR-style counting on synthetic scenes, in R1-V's schema
+    "embedded": Preset(EMBEDDED, R1V_COLUMNS, "number"),
+    # open-r1-multimodal (+ original_question, original_answer)
+    "multimodal_open_r1": Preset("lmms-lab/multimodal-open-r1-8k-verified", R1V_COLUMNS, "math"),
+    # R1-V CLEVR counting
+    "clevr_cogen": Preset("leonardPKU/clevr_cogen_a_train", R1V_COLUMNS, "number"),
+    # R1-V GeoQA
+    "geoqa_r1v": Preset("leonardPKU/GEOQA_R1V_Train_8K", R1V_COLUMNS, "math"),
 }
 
 
-def resolve_mapping(preset: str | None, overrides: dict[str, Any]) -> Mapping:
-    """A preset's mapping (or the default one) with the non-null overrides applied."""
-    if preset is not None and preset not in PRESETS:
-        raise ValueError(f"unknown hf_vqa preset {preset!r}; expected one of {sorted(PRESETS)}")
-    base = PRESETS[preset].mapping if preset else Mapping()
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    mapping = replace(base, **changes)
-    if mapping.answer_type not in vqa.ANSWER_TYPES:
-        raise ValueError(f"answer_type {mapping.answer_type!r} not in {vqa.ANSWER_TYPES}")
-    return mapping
+class HfVqaSource(SourceParams):
+    """``hf_vqa.source``: a preset (its Hub id, columns and answer type) or any dataset mapped by
+    column names; every field set here overrides the preset's. ``answer_pattern`` extracts the
+    answer from its cell (first group; "" uses the whole cell)."""
+
+    preset: str | None = "embedded"
+    path: str | None = None  # None: the preset's
+    split: str | None = None  # None: the preset's (train)
+    answer_type: str | None = None
+    answer_pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> HfVqaSource:
+        if self.preset is not None and self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; expected one of {sorted(PRESETS)}")
+        if self.preset is None and self.path is None:
+            raise ValueError("give a preset, or a path (a Hub id or a local file or folder)")
+        if self.answer_type is not None and self.answer_type not in ANSWER_TYPES:
+            raise ValueError(f"answer_type {self.answer_type!r} not in {ANSWER_TYPES}")
+        return self
+
+    def load(self) -> SourceParams:
+        """What to load: the preset's path, split and columns with this block's overrides."""
+        preset = PRESETS[self.preset] if self.preset else None
+        columns = dict(preset.columns) if preset else {}
+        columns.update(self.columns)
+        fields = self.model_dump(include=set(SourceParams.model_fields))
+        fields.update(path=self.path or (preset.path if preset else None),
+                      split=self.split or (preset.split if preset else "train"), columns=columns)
+        return SourceParams(**fields)
+
+    def answer(self) -> tuple[str, str | None]:
+        """(answer type, answer pattern) after the preset."""
+        preset = PRESETS[self.preset] if self.preset else None
+        kind = self.answer_type or (preset.answer_type if preset else "text")
+        pattern = self.answer_pattern
+        if pattern is None:
+            pattern = preset.answer_pattern if preset else ANSWER_PATTERN
+        return kind, pattern or None
 
 
 def extract_answer(cell: Any, pattern: str | None) -> str:
     """The answer inside ``pattern``'s first group, or the whole cell stripped."""
-    text = vqa.text_of(cell)
+    text = text_of(cell)
     if pattern:
         match = re.search(pattern, text, flags=re.DOTALL)
         if match:
@@ -108,82 +145,89 @@ def load_image_cell(value: Any, image_root: str | None) -> Any:
     if isinstance(path_value, str) and path_value:
         path = Path(image_root) / path_value if image_root else Path(path_value)
         if not path.is_file():
-            raise vqa.RowError(vqa.MISSING_IMAGE, f"image file {str(path)[:200]} not found")
+            raise RowError(MISSING_IMAGE, f"image file {str(path)[:200]} not found")
         return path.read_bytes()
     return value
 
 
-def validate_vqa_frame(frame: pd.DataFrame, mapping: Mapping, *,
-                       image_root: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _row_id(row: dict[str, Any]) -> str:
+    source_id = row.get("id")
+    return f"{TASK}-{row[SOURCE_ROW] if is_missing(source_id) else source_id}"
+
+
+def validate_vqa_rows(rows: pd.DataFrame, source: HfVqaSource) -> tuple[pd.DataFrame,
+                                                                       pd.DataFrame]:
     """Check image, question and answer (and choices); return (clean rows, rejects)."""
-    needed = [mapping.image, mapping.question, mapping.answer]
-    if mapping.choices:
-        needed.append(mapping.choices)
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(f"hf_vqa.columns: {missing} not in the source; has {list(frame.columns)}")
+    answer_type, pattern = source.answer()
     keep: list[dict[str, Any]] = []
     rejects: list[Reject] = []
-    for row in frame.to_dict("records"):
-        source_id = row[mapping.id] if mapping.id else row["source_row"]
-        row_id = f"{TASK}-{source_id}"
+    for row in rows.to_dict("records"):
+        row_id = _row_id(row)
         try:
-            png = vqa.checked_png(load_image_cell(row[mapping.image], image_root))
-            question = vqa.text_of(row[mapping.question])
+            png = checked_png(load_image_cell(row["image"], source.images.root))
+            question = text_of(row["question"])
             if not question:
-                raise vqa.RowError(vqa.EMPTY_QUESTION)
-            answer = extract_answer(row[mapping.answer], mapping.answer_pattern)
+                raise RowError(EMPTY_QUESTION)
+            answer = extract_answer(row["answer"], pattern)
             if not answer:
-                raise vqa.RowError(vqa.MISSING_ANSWER, "empty answer")
+                raise RowError(MISSING_ANSWER, "empty answer")
             choices: list[str] | None = None
-            if mapping.answer_type == "multiple_choice":
-                choices = vqa.as_str_list(row[mapping.choices]) if mapping.choices else []
+            if answer_type == "multiple_choice":
+                choices = as_str_list(row.get("choices"))
                 index = letter_index(answer)
                 if index is not None and index < len(choices) and answer not in choices:
                     answer = choices[index]
-                vqa.check_choices(choices, answer)
-            if mapping.answer_type == "number" and not _NUMBER.match(answer.replace(",", "")):
-                raise vqa.RowError(ANSWER_NOT_NUMERIC, f"{answer[:80]!r}")
-        except vqa.RowError as err:
+                check_choices(choices, answer)
+            if answer_type == "number" and not _NUMBER.match(answer.replace(",", "")):
+                raise RowError(ANSWER_NOT_NUMERIC, f"{answer[:80]!r}")
+        except RowError as err:
             rejects.append(Reject(row_id, "validate", err.reason, err.detail))
             continue
         keep.append({"id": row_id, "png": png, "question": question, "answer": answer,
-                     "choices": choices, "answer_raw": vqa.text_of(row[mapping.answer])})
-    logger.info("hf_vqa validation kept %d of %d rows", len(keep), len(frame))
+                     "choices": choices, "answer_raw": text_of(row["answer"])})
+    logger.info("hf_vqa validation kept %d of %d rows", len(keep), len(rows))
     columns = ["id", "png", "question", "answer", "choices", "answer_raw"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
-def build_vqa_rows(frame: pd.DataFrame, mapping: Mapping, *, style: PromptStyle,
-                   source: str) -> pd.DataFrame:
+def build_vqa_rows(valid: pd.DataFrame, prompt: PromptParams,
+                   source: HfVqaSource) -> pd.DataFrame:
     """Contract rows: R1-V's question template, the bare gold (wrapped for multiple choice)."""
-    template = PromptTemplate(style=style)
+    answer_type, _ = source.answer()
+    template = PromptTemplate.from_params(prompt)
+    origin = source.load().path
     rows = []
-    for row in frame.to_dict("records"):
+    for row in valid.to_dict("records"):
         choices = row["choices"]
         question = row["question"]
-        if choices:
+        if choices is not None and len(choices):
             question = f"{question}\n{lettered_options(choices)}"
-        instruction = (question if style == "direct" else QUESTION_TEMPLATE.format(
-            question=question, hint=ANSWER_HINTS[mapping.answer_type]))
-        is_mc = mapping.answer_type == "multiple_choice"
+        instruction = (question if prompt.style == "direct" else QUESTION_TEMPLATE.format(
+            question=question, hint=ANSWER_HINTS[answer_type]))
+        is_mc = answer_type == "multiple_choice"
         rows.append({
             "id": row["id"],
             "task": TASK,
-            "prompt": template.build(instruction),
+            "prompt": template.build(prompt.instruction or instruction),
             "image": image_cell(row["png"]),
             "solution": wrap_answer(row["answer"]) if is_mc else row["answer"],
-            "answer_type": mapping.answer_type,
+            "answer_type": answer_type,
             "question": row["question"],
             "difficulty": None,
             "topic": None,
-            "choices": list(choices) if choices else None,
+            "choices": list(choices) if is_mc else None,
             "answer": row["answer"],
             "answer_letter": letter(list(choices).index(row["answer"])) if is_mc else None,
             "answer_raw": row["answer_raw"],
-            "source": source,
+            "source": origin,
         })
-    return vqa.contract_frame(rows, ["answer", "answer_letter", "answer_raw", "source"])
+    return contract_frame(rows, ["answer", "answer_letter", "answer_raw", "source"])
+
+
+def generate_hf_vqa(embedded: EmbeddedParams) -> pd.DataFrame:
+    """The embedded default (see :func:`generate_clevr_style_frame`)."""
+    return generate_clevr_style_frame(embedded.count, seed=embedded.seed,
+                                      malformed_rows=embedded.malformed_rows)
 
 
 def generate_clevr_style_frame(n: int, *, seed: int, malformed_rows: int = 0) -> pd.DataFrame:

@@ -7,6 +7,11 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from mathrl_pipeline.tasks.cells import is_missing
+from mathrl_pipeline.tasks.rejects import MISSING_IMAGE, UNDECODABLE_IMAGE, RowError
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
 
 class ImageDecodeError(ValueError):
     """Image bytes that cannot be decoded, with the reason."""
@@ -43,3 +48,31 @@ def decode_image(data: Any, *, max_pixels: int = 50_000_000) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ImageDecodeError(f"undecodable image bytes: {exc}") from exc
     return image
+
+
+def image_bytes_of(value: Any) -> bytes | None:
+    """The raw bytes of an image cell (bytes, ``{"bytes": ...}``), None when absent."""
+    if isinstance(value, dict):
+        value = value.get("bytes")
+    if is_missing(value):
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return None
+
+
+def checked_png(value: Any) -> bytes:
+    """Verify an image cell decodes and return PNG bytes (PNG input is kept as is).
+
+    Raises :class:`RowError` with ``missing_image`` or ``undecodable_image``.
+    """
+    if isinstance(value, Image.Image):
+        return to_png_bytes(value)
+    data = image_bytes_of(value)
+    if data is None:
+        raise RowError(MISSING_IMAGE, "no image bytes")
+    try:
+        image = decode_image(data)
+    except ImageDecodeError as exc:
+        raise RowError(UNDECODABLE_IMAGE, str(exc)[:200]) from exc
+    return data if data.startswith(_PNG_MAGIC) else to_png_bytes(image)

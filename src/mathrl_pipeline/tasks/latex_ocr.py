@@ -16,9 +16,11 @@ from typing import Any
 import pandas as pd
 import sympy as sp
 
+from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.rewards.ocr import normalize_latex
-from mathrl_pipeline.tasks import vqa
-from mathrl_pipeline.tasks.prompts import PromptStyle, PromptTemplate
+from mathrl_pipeline.tasks.cells import is_missing, text_of
+from mathrl_pipeline.tasks.ingest import SOURCE_ROW, EmbeddedParams
+from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
 from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
 
 logger = logging.getLogger(__name__)
@@ -59,17 +61,17 @@ def latex_prompt(style: PromptStyle) -> list[dict[str, Any]] | str:
     return template.build(LATEX_INSTRUCTION)
 
 
-def normalize_formulas(frame: pd.DataFrame, *, column: str, id_column: str | None,
-                       max_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Normalise every formula; empty, over-long or normalised-away formulas become rejects."""
-    if column not in frame.columns:
-        raise ValueError(f"latex_ocr.columns.formula: {column!r} not in {list(frame.columns)}")
+def normalize_formulas(rows: pd.DataFrame, max_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Normalise every ``formula``; empty, over-long or normalised-away formulas become rejects.
+
+    The normalised formula is both the gold and what is rendered (``render_text``).
+    """
     keep: list[dict[str, Any]] = []
     rejects: list[Reject] = []
-    for row in frame.to_dict("records"):
-        source_id = row[id_column] if id_column else row["source_row"]
-        row_id = f"{TASK}-{source_id}"
-        raw = vqa.text_of(row[column])
+    for row in rows.to_dict("records"):
+        source_id = row.get("id")
+        row_id = f"{TASK}-{row[SOURCE_ROW] if is_missing(source_id) else source_id}"
+        raw = text_of(row["formula"])
         if not raw:
             rejects.append(Reject(row_id, "normalize", EMPTY_FORMULA))
             continue
@@ -81,19 +83,21 @@ def normalize_formulas(frame: pd.DataFrame, *, column: str, id_column: str | Non
         if not normalized.strip():
             rejects.append(Reject(row_id, "normalize", EMPTY_AFTER_NORMALIZE, raw[:200]))
             continue
-        keep.append({"id": row_id, "formula_raw": raw, "formula": normalized})
-    logger.info("latex_ocr normalise kept %d of %d formulas", len(keep), len(frame))
-    return pd.DataFrame(keep, columns=["id", "formula_raw", "formula"]), rejects_frame(rejects)
+        keep.append({"id": row_id, "formula_raw": raw, "formula": normalized,
+                     "render_text": normalized, "render_mode": "display"})
+    logger.info("latex_ocr normalise kept %d of %d formulas", len(keep), len(rows))
+    columns = ["id", "formula_raw", "formula", "render_text", "render_mode"]
+    return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
-def build_latex_rows(frame: pd.DataFrame, *, style: PromptStyle, source: str) -> pd.DataFrame:
+def build_latex_rows(rendered: pd.DataFrame, prompt: PromptParams) -> pd.DataFrame:
     """Contract rows: the OCR prompt, the rendered image, the normalised formula as gold."""
-    prompt = latex_prompt(style)
+    built = latex_prompt(prompt.style)
     rows = [
         {
             "id": row["id"],
             "task": TASK,
-            "prompt": prompt,
+            "prompt": built,
             "image": row["image"],
             "solution": row["formula"],
             "answer_type": "latex",
@@ -104,11 +108,10 @@ def build_latex_rows(frame: pd.DataFrame, *, style: PromptStyle, source: str) ->
             "formula_raw": row["formula_raw"],
             "image_width": int(row["image_width"]),
             "image_height": int(row["image_height"]),
-            "source": source,
         }
-        for row in frame.to_dict("records")
+        for row in rendered.to_dict("records")
     ]
-    return vqa.contract_frame(rows, ["formula_raw", "image_width", "image_height", "source"])
+    return contract_frame(rows, ["formula_raw", "image_width", "image_height"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,3 +157,9 @@ def generate_formula_frame(n: int, *, seed: int, malformed_rows: int = 0) -> pd.
     broken = ["", "   ", "\\label{eq:only}\\,", "\\frac{1}{"]
     rows += [{"formula": broken[k % len(broken)]} for k in range(malformed_rows)]
     return pd.DataFrame(rows, columns=["formula"])
+
+
+def generate_latex_ocr(embedded: EmbeddedParams) -> pd.DataFrame:
+    """The embedded default (see :func:`generate_formula_frame`)."""
+    return generate_formula_frame(embedded.count, seed=embedded.seed,
+                                  malformed_rows=embedded.malformed_rows)

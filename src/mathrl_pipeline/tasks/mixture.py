@@ -8,10 +8,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from mathrl_pipeline.tasks.vqa import CONTRACT_COLUMNS
+from mathrl_pipeline.contract import CONTRACT_COLUMNS
+from mathrl_pipeline.params import StrictParams
 
 logger = logging.getLogger(__name__)
+
+
+# The tasks whose splits the mixture reads (weight 0 in `mixture.weights` leaves one out; its
+# splits must still exist, so run the task's pipeline first or in the same command).
+MIXTURE_TASKS: tuple[str, ...] = ("deepmath", "hf_vqa", "latex_ocr", "sat")
+
+
+class MixtureParams(StrictParams):
+    """``mixture``: weights per task (0 leaves a task out), total size, seed."""
+
+    weights: dict[str, float]
+    size: int | None = Field(None, ge=1)  # None: the largest mixture that oversamples no task
+    replace: bool = False  # True: sample with replacement when a task is short
+    seed: int = 0
 
 
 def _prompt_kind(frame: pd.DataFrame) -> str | None:
@@ -75,3 +91,12 @@ def mix_tasks(frames: dict[str, pd.DataFrame], weights: dict[str, float], *, siz
     }
     logger.info("mixture: %s", report["rows_per_task"])
     return mixed, report
+
+
+def mix_test_splits(frames: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.DataFrame:
+    """Every test row of the tasks with weight > 0, with the contract's columns (per-task
+    metrics come from the ``task`` column)."""
+    parts = [frames[t][list(CONTRACT_COLUMNS)] for t in sorted(frames) if weights.get(t, 0) > 0]
+    if not parts:
+        raise ValueError(f"mixture: no task with weight > 0; weights={weights}")
+    return pd.concat(parts, ignore_index=True)

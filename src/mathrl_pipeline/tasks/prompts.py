@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mathrl_pipeline.params import StrictParams
+
 PromptStyle = Literal["instruct", "base", "direct"]
 
 R1_SYSTEM_PROMPT = (
@@ -47,6 +49,14 @@ DEFAULT_INSTRUCTION = (
 )
 
 
+class PromptParams(StrictParams):
+    """``<task>.prompt``: the template style, and the texts that replace the task's defaults."""
+
+    style: PromptStyle = "instruct"
+    system_prompt: str | None = None  # None: the task's default system prompt
+    instruction: str | None = None  # None: the task's default instruction
+
+
 @dataclass(frozen=True)
 class PromptTemplate:
     """How to turn an instruction (and one image) into a GRPOTrainer prompt."""
@@ -55,6 +65,17 @@ class PromptTemplate:
     system_prompt: str = R1_SYSTEM_PROMPT
     image_placeholder: str = QWEN_IMAGE_PLACEHOLDER
     base_template: str = BASE_TEMPLATE
+
+    @classmethod
+    def from_params(
+        cls,
+        params: PromptParams,
+        system_prompt: str = R1_SYSTEM_PROMPT,
+        base_template: str = BASE_TEMPLATE,
+    ) -> PromptTemplate:
+        """The template of ``params``, with the task's defaults where a text is not set."""
+        chosen = system_prompt if params.system_prompt is None else params.system_prompt
+        return cls(style=params.style, system_prompt=chosen, base_template=base_template)
 
     def build(self, instruction: str) -> list[dict[str, Any]] | str:
         """Return the prompt for one row: a message list (instruct/direct) or a string (base)."""
@@ -80,17 +101,3 @@ def conversational_prompt(system: str, instruction: str) -> list[dict[str, Any]]
         }
     )
     return messages
-
-
-def prompt_text(prompt: list[dict[str, Any]] | str) -> str:
-    """Flatten a prompt to readable text (for logs, reports and token-length checks)."""
-    if isinstance(prompt, str):
-        return prompt
-    parts: list[str] = []
-    for message in prompt:
-        for block in message["content"]:
-            if block.get("type") == "image":
-                parts.append("<image>")
-            elif block.get("text"):
-                parts.append(str(block["text"]))
-    return "\n".join(parts)

@@ -9,6 +9,25 @@ import pandas as pd
 
 REJECT_COLUMNS = ["row_id", "stage", "reason", "detail"]
 
+# Reject reasons shared by the tasks (docs/tasks.md lists them all).
+MISSING_IMAGE = "missing_image"
+UNDECODABLE_IMAGE = "undecodable_image"
+MULTI_IMAGE = "multi_image_skipped"
+EMPTY_QUESTION = "empty_question"
+MISSING_ANSWER = "missing_answer"
+EMPTY_CHOICES = "empty_choices"
+DUPLICATE_CHOICES = "duplicate_choices"
+ANSWER_NOT_IN_CHOICES = "answer_not_in_choices"
+
+
+class RowError(ValueError):
+    """A row that a stage refuses: ``reason`` is one of the reject reasons, ``detail`` says more."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
 
 @dataclass(frozen=True)
 class Reject:

@@ -19,16 +19,38 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
+from pydantic import Field, field_validator
 
-from mathrl_pipeline.tasks import vqa
-from mathrl_pipeline.tasks.choices import letter, or_join, shuffle_choices, wrap_answer
-from mathrl_pipeline.tasks.images import image_cell, to_png_bytes
-from mathrl_pipeline.tasks.prompts import PromptStyle, PromptTemplate
-from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
-from mathrl_pipeline.tasks.scenes import SINGLE_IMAGE_TYPES, generate_qas, render_qa
+from mathrl_pipeline.contract import contract_frame
+from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.tasks.cells import as_list, as_str_list, text_of
+from mathrl_pipeline.tasks.choices import (
+    check_choices,
+    letter,
+    or_join,
+    shuffle_choices,
+    wrap_answer,
+)
+from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
+from mathrl_pipeline.tasks.ingest import SOURCE_ROW, EmbeddedParams, SourceParams
+from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
+from mathrl_pipeline.tasks.rejects import (
+    EMPTY_QUESTION,
+    MISSING_IMAGE,
+    MULTI_IMAGE,
+    Reject,
+    RowError,
+    rejects_frame,
+)
+from mathrl_pipeline.tasks.scenes import (
+    QUESTION_TYPES,
+    SINGLE_IMAGE_TYPES,
+    generate_qas,
+    render_qa,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +118,33 @@ def _malformed_rows(count: int, good_png: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+class SatEmbedded(EmbeddedParams):
+    """``sat.embedded``: synthetic scenes written in the SAT parquet schema."""
+
+    question_types: list[str] = list(SINGLE_IMAGE_TYPES)
+    multi_image_fraction: float = Field(0.1, ge=0.0, le=1.0)  # two-image obj_movement rows
+    min_objects: int = Field(2, ge=2)
+    max_objects: int = Field(5, ge=2, le=8)
+
+    @field_validator("question_types")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(QUESTION_TYPES))
+        if unknown or not value:
+            raise ValueError(f"unknown question_types {unknown}; expected {list(QUESTION_TYPES)}")
+        return value
+
+
+def generate_sat(embedded: SatEmbedded) -> pd.DataFrame:
+    """Synthetic rows in the SAT parquet schema (+ ``scene_description``)."""
+    return generate_sat_frame(
+        embedded.count, seed=embedded.seed, question_types=embedded.question_types,
+        multi_image_fraction=embedded.multi_image_fraction,
+        malformed_rows=embedded.malformed_rows, min_objects=embedded.min_objects,
+        max_objects=embedded.max_objects,
+    )
+
+
 def generate_sat_frame(
     n: int,
     *,
@@ -131,115 +180,84 @@ def generate_sat_frame(
 
 
 # --------------------------------------------------------------------------------------------
-# Sampling, validation, rows
+# Validation and rows
 
 
-def sample_rows(
-    frame: pd.DataFrame,
-    *,
-    mode: Literal["all", "first", "stratified"],
-    n: int | None,
-    seed: int,
-    by: str = "question_type",
-) -> pd.DataFrame:
-    """Keep all rows, the first ``n``, or a balanced sample of up to ``n`` over ``by`` (seeded).
+def validate_sat_rows(rows: pd.DataFrame, source: SourceParams) -> tuple[pd.DataFrame,
+                                                                         pd.DataFrame]:
+    """Check images, question and choices; return (valid rows with PNG ``images``, rejects).
 
-    The stratified sample deals rows round-robin from each value's seeded shuffle, so small
-    groups are kept whole and large ones share the rest equally.
+    Fields: ``images`` (one image or a list), ``question``, ``choices``, ``answer``,
+    ``question_type``. Rows with more images than ``source.images.max_images`` are rejects
+    (``multi_image_skipped``), as VisualThinker skips them.
     """
-    if mode == "all" or n is None or n >= len(frame):
-        return frame.reset_index(drop=True)
-    if mode == "first":
-        return frame.head(n).reset_index(drop=True)
-    if by not in frame.columns:
-        raise ValueError(f"cannot stratify by {by!r}: no such column")
-    rng = random.Random(seed)
-    pools = {
-        key: rng.sample(list(idx), len(idx))
-        for key, idx in sorted(frame.groupby(by, dropna=False).groups.items(), key=lambda kv:
-                               str(kv[0]))
-    }
-    picked: list[int] = []
-    while len(picked) < n and any(pools.values()):
-        for key in list(pools):
-            if pools[key] and len(picked) < n:
-                picked.append(pools[key].pop())
-    return frame.loc[sorted(picked)].reset_index(drop=True)
-
-
-def validate_sat_frame(frame: pd.DataFrame, *, max_images: int) -> tuple[pd.DataFrame,
-                                                                          pd.DataFrame]:
-    """Check images, question and choices; return (valid rows with PNG ``images``, rejects)."""
-    missing = [c for c in SAT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"SAT source lacks columns {missing}; has {list(frame.columns)}")
+    images = source.images
     keep: list[dict[str, Any]] = []
     rejects: list[Reject] = []
-    for row in frame.to_dict("records"):
-        row_id = f"{TASK}-{row['source_row']}"
+    for row in rows.to_dict("records"):
+        row_id = f"{TASK}-{row[SOURCE_ROW]}"
         try:
-            raw_images = vqa.as_list(row["image_bytes"])
+            raw_images = as_list(row["images"])
             if not raw_images:
-                raise vqa.RowError(vqa.MISSING_IMAGE, "image_bytes is empty")
-            if len(raw_images) > max_images:
-                raise vqa.RowError(vqa.MULTI_IMAGE,
-                                   f"{len(raw_images)} images > max_images={max_images}")
-            images = [vqa.checked_png(im) for im in raw_images]
-            question = vqa.text_of(row["question"])
+                raise RowError(MISSING_IMAGE, "no image in the row")
+            if len(raw_images) > images.max_images:
+                raise RowError(MULTI_IMAGE,
+                               f"{len(raw_images)} images > max_images={images.max_images}")
+            pngs = [checked_png(im) for im in raw_images]
+            question = text_of(row["question"])
             if not question:
-                raise vqa.RowError(vqa.EMPTY_QUESTION)
-            choices = vqa.as_str_list(row["answers"])
-            answer = vqa.text_of(row["correct_answer"])
-            vqa.check_choices(choices, answer)
-        except vqa.RowError as err:
+                raise RowError(EMPTY_QUESTION)
+            choices = as_str_list(row["choices"])
+            answer = text_of(row["answer"])
+            check_choices(choices, answer)
+        except RowError as err:
             rejects.append(Reject(row_id, "validate", err.reason, err.detail))
             continue
-        keep.append({**row, "images": images, "question": question, "answers": choices,
-                     "correct_answer": answer})
-    logger.info("SAT validation kept %d of %d rows", len(keep), len(frame))
-    columns = [*frame.columns, "images"]
+        keep.append({"id": row_id, "images": pngs, "question": question, "choices": choices,
+                     "answer": answer, "question_type": text_of(row["question_type"]) or None})
+    logger.info("SAT validation kept %d of %d rows", len(keep), len(rows))
+    columns = ["id", "images", "question", "choices", "answer", "question_type"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
-def build_sat_rows(
-    frame: pd.DataFrame,
-    *,
-    style: PromptStyle,
-    seed: int,
-    shuffle: bool,
-    keep_all_images: bool,
-    source: str,
-) -> pd.DataFrame:
+class ChoiceParams(StrictParams):
+    """``sat.choices``: shuffle each row's options, seeded by the row (VisualThinker: unseeded)."""
+
+    shuffle: bool = True
+    seed: int = 0
+
+
+def build_sat_rows(valid: pd.DataFrame, prompt: PromptParams, choices: ChoiceParams,
+                   source: SourceParams) -> pd.DataFrame:
     """Contract rows: shuffled choices, VisualThinker's prompt, ``<answer>text</answer>`` gold."""
+    keep_all_images = source.images.max_images > 1
     rows = []
-    for row in frame.to_dict("records"):
-        row_id = f"{TASK}-{row['source_row']}"
-        choices = list(row["answers"])
-        if shuffle:
-            choices = shuffle_choices(choices, seed=seed, key=row_id)
-        answer = row["correct_answer"]
-        images = list(row["images"])
+    for row in valid.to_dict("records"):
+        options = list(row["choices"])
+        if choices.shuffle:
+            options = shuffle_choices(options, seed=choices.seed, key=row["id"])
+        answer = row["answer"]
+        pngs = list(row["images"])
         out = {
-            "id": row_id,
+            "id": row["id"],
             "task": TASK,
-            "prompt": sat_prompt(row["question"], choices, style),
-            "image": image_cell(images[0]),
+            "prompt": sat_prompt(row["question"], options, prompt.style),
+            "image": image_cell(pngs[0]),
             "solution": wrap_answer(answer),
             "answer_type": "multiple_choice",
             "question": row["question"],
             "difficulty": None,
             "topic": row["question_type"],
-            "choices": choices,
+            "choices": options,
             "question_type": row["question_type"],
             "answer": answer,
-            "answer_letter": letter(choices.index(answer)),
-            "num_images": len(images),
-            "source": source,
+            "answer_letter": letter(options.index(answer)),
+            "num_images": len(pngs),
         }
         if keep_all_images:
-            out["images"] = [image_cell(im) for im in images]
+            out["images"] = [image_cell(im) for im in pngs]
         rows.append(out)
-    extra = ["question_type", "answer", "answer_letter", "num_images", "source"]
+    extra = ["question_type", "answer", "answer_letter", "num_images"]
     if keep_all_images:
         extra.append("images")
-    return vqa.contract_frame(rows, extra)
+    return contract_frame(rows, extra)

@@ -1,11 +1,15 @@
-"""``mathrl-train``: one GRPO run from a parameters file, a train split and a model.
+"""``mathrl-train``: one GRPO run from a parameter block, a train split and a model.
 
 The Kedro node runs the same ``run_grpo`` in-process (one device). For many GPUs or nodes start
 this entry point under accelerate, e.g.::
 
     accelerate launch --config_file conf/accelerate/zero2.yaml -m mathrl_pipeline.training.cli \\
-        --config conf/gpu/parameters_train.yml --preset math_ocr_zero \\
+        --env gpu --block train_deepmath \\
         --train-split data/05_model_input/deepmath_train.parquet/<version>/deepmath_train.parquet
+
+``--env`` / ``--block`` read the project's configuration exactly as ``kedro run --env`` does
+(``conf/base``, the environment's differences, ``_extends``); ``--config FILE`` reads a single
+YAML file instead.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from mathrl_pipeline.config_loader import ProjectConfigLoader, resolve_extends
 from mathrl_pipeline.training.config import TrainParams
 
 logger = logging.getLogger(__name__)
@@ -33,36 +38,47 @@ def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def load_params(
-    config: str | Path,
-    preset: str | None = None,
-    overrides: list[str] | None = None,
-    runtime: dict[str, str] | None = None,
-) -> TrainParams:
-    """``TrainParams`` from a YAML file (key ``train``), a preset and ``key=value`` overrides.
-
-    ``${runtime_params:key, default}`` interpolations (Kedro's) resolve from ``runtime`` or their
-    default; presets live under ``train_presets.<name>`` and are merged over ``train``.
-    """
-    from omegaconf import OmegaConf
-
-    runtime = runtime or {}
+def _file_parameters(config: str | Path, runtime: dict[str, str]) -> dict[str, Any]:
     text = RUNTIME_PARAM.sub(
         lambda m: str(runtime.get(m.group(1), m.group(2) or "")).strip(),
         Path(config).read_text(encoding="utf-8"),
     )
-    raw = yaml.safe_load(text) or {}
-    tree = OmegaConf.create(raw)
-    train = tree.get("train", tree)
-    if preset is not None:
-        presets = tree.get("train_presets", {})
-        if preset not in presets:
-            raise ValueError(f"--preset {preset!r}: not in train_presets ({sorted(presets)})")
-        train = OmegaConf.merge(train, presets[preset])
-    resolved: dict[str, Any] = OmegaConf.to_container(train, resolve=True)  # type: ignore[assignment]
+    return resolve_extends(yaml.safe_load(text) or {})
+
+
+def _project_parameters(conf_source: str | Path, env: str | None,
+                        runtime: dict[str, str]) -> dict[str, Any]:
+    loader = ProjectConfigLoader(conf_source=str(conf_source), env=env, base_env="base",
+                                 default_run_env="local", runtime_params=runtime,
+                                 merge_strategy={"parameters": "soft"})
+    return loader["parameters"]
+
+
+def load_params(
+    config: str | Path | None = None,
+    block: str = "train",
+    overrides: list[str] | None = None,
+    runtime: dict[str, str] | None = None,
+    *,
+    env: str | None = None,
+    conf_source: str | Path = "conf",
+) -> TrainParams:
+    """``TrainParams`` of parameter block ``block`` with ``key=value`` overrides.
+
+    From the YAML file ``config``, or else from the project's configuration (``conf_source``,
+    environment ``env``) as ``kedro run`` reads it. ``${runtime_params:key, default}`` resolve
+    from ``runtime`` (or their default); ``_extends`` between blocks applies.
+    """
+    runtime = runtime or {}
+    params = (_file_parameters(config, runtime) if config is not None
+              else _project_parameters(conf_source, env, runtime))
+    if block not in params:
+        blocks = sorted(k for k, v in params.items() if isinstance(v, dict) and "run_name" in v)
+        raise ValueError(f"--block {block!r}: no such parameter block (training blocks: {blocks})")
+    resolved = dict(params[block])
     for item in overrides or []:
         key, _, value = item.partition("=")
-        _set(resolved, key.removeprefix("train."), yaml.safe_load(value))
+        _set(resolved, key.removeprefix(f"{block}."), yaml.safe_load(value))
     return TrainParams.model_validate(resolved)
 
 
@@ -73,8 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     from mathrl_pipeline.training.runner import run_grpo
 
     parser = argparse.ArgumentParser(prog="mathrl-train", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="YAML with a `train:` section")
-    parser.add_argument("--preset", help="a key of `train_presets` in the config")
+    parser.add_argument("--config", help="a YAML file of parameter blocks (else the project's)")
+    parser.add_argument("--env", help="the project's configuration environment (e.g. gpu)")
+    parser.add_argument("--block", default="train", help="the parameter block (train_<task>)")
     parser.add_argument(
         "--train-split", required=True, help="train split parquet (dataset contract)"
     )
@@ -83,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", default="data", help="value of ${runtime_params:data_dir}")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    params = load_params(args.config, args.preset, args.set, {"data_dir": args.data_dir})
+    params = load_params(args.config, args.block, args.set, {"data_dir": args.data_dir},
+                         env=args.env)
     frame = pd.read_parquet(args.train_split)
     result = run_grpo(params, frame, args.model)
     logger.info("Done: %s (%d logged steps)", result.model_dir, len(result.metrics))

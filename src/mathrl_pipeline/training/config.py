@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from mathrl_pipeline.params import StrictParams as _Strict
 
 Dtype = Literal["auto", "bfloat16", "float16", "float32"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LoraParams(_Strict):
@@ -55,8 +53,8 @@ class RewardParams(_Strict):
 class TrainParams(_Strict):
     """Every GRPO knob the anchors set, plus run bookkeeping."""
 
-    run_name: str = "tiny"
-    output_dir: str = "data/06_models/grpo_checkpoints/tiny"
+    run_name: str
+    output_dir: str  # checkpoints and the run's tables; a re-run with the same folder resumes
     model: ModelParams = Field(default_factory=ModelParams)
     rewards: list[RewardParams] = Field(
         default_factory=lambda: [RewardParams(name="accuracy"), RewardParams(name="format")]

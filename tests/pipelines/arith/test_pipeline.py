@@ -12,7 +12,7 @@ from tests.kedro_helpers import latest_version, run_pipelines
 
 @pytest.mark.slow
 def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
-    run_pipelines(project_root, tmp_path, ["arith"], {"arith.max_operand": 4})
+    run_pipelines(project_root, tmp_path, ["arith"], {"arith.problems.max_operand": 4})
     train = pd.read_parquet(latest_version(tmp_path / "05_model_input" / "arith_train.parquet"))
     test = pd.read_parquet(latest_version(tmp_path / "05_model_input" / "arith_test.parquet"))
     corpus = pd.read_parquet(

@@ -50,7 +50,10 @@ def test_bad_rows_become_rejects_not_crashes(project_root: Path, tmp_path: Path)
         {"question": "Compute $\\frac{1}{2}+\\frac{1}{3}$.", "final_answer": "\\frac{5}{6}"},
     ]
     pd.DataFrame(rows).to_json(source, orient="records", lines=True)
-    _run(project_root, tmp_path / "data", **{"deepmath.source": str(source),
+    # a local file with only a question and an answer: the optional fields map to nothing
+    _run(project_root, tmp_path / "data", **{"deepmath.source.path": str(source),
+                                              "deepmath.source.columns.difficulty": None,
+                                              "deepmath.source.columns.topic": None,
                                               "deepmath.render.timeout_s": 20})
     data = tmp_path / "data"
     rejects = pd.read_parquet(_latest(data / "08_reporting" / "deepmath_rejects.parquet"))

@@ -68,8 +68,8 @@ def test_preset_schemas(project_root: Path, tmp_path: Path, preset: str, make_ro
                         expected: tuple[list[str], str, str]) -> None:
     answers, reason, answer_type = expected
     source = fixtures.write(make_rows(), tmp_path / f"{preset}.parquet")
-    rows, rejects = _run(project_root, tmp_path / "data", {"preset": preset,
-                                                           "source": str(source)})
+    rows, rejects = _run(project_root, tmp_path / "data",
+                         {"source": {"preset": preset, "path": str(source)}})
     assert sorted(rows["solution"]) == answers
     assert rejects["reason"].tolist() == [reason]
     assert set(rows["answer_type"]) == {answer_type}

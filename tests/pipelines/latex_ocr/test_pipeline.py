@@ -32,7 +32,10 @@ def test_latex_ocr_pipeline_on_embedded_default(project_root: Path, tmp_path: Pa
     test = pd.read_parquet(_latest(tmp_path / "05_model_input" / "latex_ocr_test.parquet"))
     rejects = pd.read_parquet(_latest(tmp_path / "08_reporting" / "latex_ocr_rejects.parquet"))
     report = json.loads(_latest(tmp_path / "08_reporting" / "latex_ocr_report.json").read_text())
-    assert len(train) + len(test) == 12 and report["rendered"] == 12
+    render = json.loads(
+        _latest(tmp_path / "08_reporting" / "latex_ocr_render_report.json").read_text())
+    assert len(train) + len(test) == 12 and render["rendered"] == 12
+    assert sum(report["rows_kept"].values()) == 12
     assert sorted(rejects["reason"]) == ["empty_after_normalize", "empty_formula",
                                          "empty_formula", "render_failed"]
     row = train.iloc[0]

@@ -27,7 +27,7 @@ def test_mixture_on_embedded_defaults(project_root: Path, tmp_path: Path) -> Non
         "deepmath": {"embedded": {"count": 8}},
         "hf_vqa": {"embedded": {"count": 10}},
         "latex_ocr": {"embedded": {"count": 10}},
-        "sat": {"embedded": {"count": 10}, "prompt_style": "instruct"},
+        "sat": {"embedded": {"count": 10}, "prompt": {"style": "instruct"}},
         "mixture": {"weights": {"deepmath": 1, "hf_vqa": 1, "latex_ocr": 1, "sat": 1},
                     "size": 12},
     }

@@ -29,7 +29,7 @@ def _latest(folder: Path) -> Path:
 @pytest.mark.slow
 def test_sat_pipeline_on_embedded_default(project_root: Path, tmp_path: Path) -> None:
     embedded = {"count": 40, "malformed_rows": 4, "multi_image_fraction": 0.1}
-    _run(project_root, tmp_path, {"sat": {"embedded": embedded, "prompt_style": "instruct"}})
+    _run(project_root, tmp_path, {"sat": {"embedded": embedded, "prompt": {"style": "instruct"}}})
     train = pd.read_parquet(_latest(tmp_path / "05_model_input" / "sat_train.parquet"))
     test = pd.read_parquet(_latest(tmp_path / "05_model_input" / "sat_test.parquet"))
     rejects = pd.read_parquet(_latest(tmp_path / "08_reporting" / "sat_rejects.parquet"))

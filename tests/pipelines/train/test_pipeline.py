@@ -73,7 +73,7 @@ def test_base_model_then_train_through_a_session(
         mlflow.end_run()
 
     # checkpoints and the final model under the data folder, versioned outputs beside them
-    assert (data / "06_models" / "grpo_checkpoints" / "tiny" / "checkpoint-2").is_dir()
+    assert (data / "06_models" / "grpo_checkpoints" / "deepmath" / "checkpoint-2").is_dir()
     (model_version,) = (data / "06_models" / "grpo_model").iterdir()
     assert (model_version / "grpo_model" / "model.safetensors").is_file()
     import pandas as pd
@@ -94,7 +94,7 @@ def test_base_model_then_train_through_a_session(
     client = mlflow.MlflowClient(tracking_uri=mlflow_uri)
     (experiment,) = [e for e in client.search_experiments() if e.name == "mathrl_pipeline"]
     (run,) = client.search_runs([experiment.experiment_id])
-    assert run.data.params["train.num_generations"] == "4"
+    assert run.data.params["train_deepmath.num_generations"] == "4"
     assert len(client.get_metric_history(run.info.run_id, "train.reward")) == STEPS
     artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "training_plots")]
     assert "training_plots/reward.png" in artifacts

@@ -1,30 +1,26 @@
-"""The `cvbench` pipeline: generate (embedded) -> ingest -> validate -> prompts -> report."""
+"""The `cvbench` pipeline (evaluation only): generate -> ingest -> validate -> prompts -> report."""
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import (
-    build_cvbench_prompts,
-    generate_cvbench_raw,
-    ingest_cvbench,
-    report_cvbench,
-    validate_cvbench,
+from mathrl_pipeline.tasks.cvbench import (
+    build_cvbench_rows,
+    generate_cvbench,
+    validate_cvbench_rows,
 )
+
+from ..data.pipeline import ingest_node, rejects_node, report_node, task_pipeline
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """CV-Bench (or the embedded scene generator) to one evaluation split, `cvbench_test`."""
-    return Pipeline(
-        [
-            Node(generate_cvbench_raw, "params:cvbench", "cvbench_raw",
-                 name="generate_cvbench_raw"),
-            Node(ingest_cvbench, ["cvbench_raw", "params:cvbench"], "cvbench_ingested",
-                 name="ingest_cvbench"),
-            Node(validate_cvbench, "cvbench_ingested", ["cvbench_valid", "cvbench_rejects"],
-                 name="validate_cvbench"),
-            Node(build_cvbench_prompts, ["cvbench_valid", "params:cvbench"], "cvbench_test",
-                 name="build_cvbench_prompts"),
-            Node(report_cvbench, ["cvbench_ingested", "cvbench_test", "cvbench_rejects"],
-                 "cvbench_report", name="report_cvbench"),
-        ],
-        tags=["data", "eval", "cvbench"],
-    )
+    """CV-Bench (or synthetic scenes in its schema) as one `cvbench_test` split."""
+    return task_pipeline("cvbench", [
+        Node(generate_cvbench, "params:cvbench.embedded", "cvbench_raw",
+             name="generate_cvbench"),
+        ingest_node("cvbench"),
+        Node(validate_cvbench_rows, "cvbench_ingested",
+             ["cvbench_valid", "cvbench_rejects_validate"], name="validate_cvbench"),
+        Node(build_cvbench_rows, ["cvbench_valid", "params:cvbench.prompt"], "cvbench_test",
+             name="build_cvbench_prompts"),
+        rejects_node("cvbench", ["validate"]),
+        report_node("cvbench", "cvbench_ingested", ["test"], by="question_type"),
+    ])

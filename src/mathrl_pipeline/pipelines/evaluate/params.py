@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from mathrl_pipeline.tasks.params import StrictParams
+from mathrl_pipeline.params import StrictParams
 
 PromptStyleChoice = Literal["keep", "instruct", "base", "direct"]
 

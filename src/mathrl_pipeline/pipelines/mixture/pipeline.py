@@ -1,19 +1,20 @@
-"""The `mixture` pipeline: `<task>_train` splits -> one weighted training set."""
+"""The `mixture` pipeline: `<task>_train` / `<task>_test` splits -> one weighted training set."""
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import mix_training_sets
+from mathrl_pipeline.tasks.mixture import MIXTURE_TASKS
 
-# Tasks whose `<task>_train` split the mixture reads (weight 0 in parameters leaves one out;
-# its split must still exist, so run the task's pipeline first or in the same command).
-MIXTURE_TASKS: tuple[str, ...] = ("deepmath", "hf_vqa", "latex_ocr", "sat")
+from .nodes import mix_test_sets, mix_training_sets
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Combine prepared task splits into `mixture_train` with a `task` column."""
-    inputs = {"params": "params:mixture", **{t: f"{t}_train" for t in MIXTURE_TASKS}}
+    """Combine prepared task splits into `mixture_train` / `mixture_test` with a `task` column."""
     return Pipeline(
-        [Node(mix_training_sets, inputs, ["mixture_train", "mixture_report"],
-              name="mix_training_sets")],
+        [
+            Node(mix_training_sets, ["params:mixture", *(f"{t}_train" for t in MIXTURE_TASKS)],
+                 ["mixture_train", "mixture_report"], name="mix_training_sets"),
+            Node(mix_test_sets, ["params:mixture", *(f"{t}_test" for t in MIXTURE_TASKS)],
+                 "mixture_test", name="mix_test_sets"),
+        ],
         tags=["data", "mixture"],
     )

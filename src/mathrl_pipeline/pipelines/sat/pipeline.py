@@ -2,30 +2,21 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import (
-    build_sat_prompts,
-    generate_sat_raw,
-    ingest_sat,
-    report_sat,
-    split_sat,
-    validate_sat,
-)
+from mathrl_pipeline.tasks.sat import build_sat_rows, generate_sat, validate_sat_rows
+
+from ..data.pipeline import ingest_node, rejects_node, report_node, split_node, task_pipeline
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     """SAT (or the embedded scene generator) to GRPO-ready image splits."""
-    return Pipeline(
-        [
-            Node(generate_sat_raw, "params:sat", "sat_raw", name="generate_sat_raw"),
-            Node(ingest_sat, ["sat_raw", "params:sat"], "sat_ingested", name="ingest_sat"),
-            Node(validate_sat, ["sat_ingested", "params:sat"], ["sat_valid", "sat_rejects"],
-                 name="validate_sat"),
-            Node(build_sat_prompts, ["sat_valid", "params:sat"], "sat_model_input",
-                 name="build_sat_prompts"),
-            Node(split_sat, ["sat_model_input", "params:sat"], ["sat_train", "sat_test"],
-                 name="split_sat"),
-            Node(report_sat, ["sat_ingested", "sat_train", "sat_test", "sat_rejects"],
-                 "sat_report", name="report_sat"),
-        ],
-        tags=["data", "sat"],
-    )
+    return task_pipeline("sat", [
+        Node(generate_sat, "params:sat.embedded", "sat_raw", name="generate_sat"),
+        ingest_node("sat"),
+        Node(validate_sat_rows, ["sat_ingested", "params:sat.source"],
+             ["sat_valid", "sat_rejects_validate"], name="validate_sat"),
+        Node(build_sat_rows, ["sat_valid", "params:sat.prompt", "params:sat.choices",
+                              "params:sat.source"], "sat_model_input", name="build_sat_prompts"),
+        split_node("sat"),
+        rejects_node("sat", ["validate"]),
+        report_node("sat", "sat_ingested", ["train", "test"], by="question_type"),
+    ])

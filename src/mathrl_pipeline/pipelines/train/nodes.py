@@ -28,13 +28,12 @@ PLOT_OUTPUTS: tuple[str, ...] = tuple(
 
 
 def train_grpo(
-    train_split: pd.DataFrame, base_model: str, params: dict[str, Any]
+    train_split: pd.DataFrame, base_model: str, params: TrainParams
 ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir``."""
     from mathrl_pipeline.training.runner import run_grpo
 
-    p = TrainParams.model_validate(params)
-    result = run_grpo(p, train_split, base_model)
+    result = run_grpo(params, train_split, base_model)
     return str(result.model_dir), result.metrics, result.samples
 
 

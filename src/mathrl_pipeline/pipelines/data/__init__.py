@@ -1,0 +1,1 @@
+"""The stages every task pipeline shares: ingest, render, split, rejects, report."""
