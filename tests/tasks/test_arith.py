@@ -38,7 +38,8 @@ def test_unknown_operator_is_named() -> None:
 
 def test_completion_mix_matches_its_parameters() -> None:
     # over many draws the share of right readings and of R1-formatted completions match the mix
-    mix = CompletionMix(p_correct=0.5, p_r1_format=0.3, p_answer_tags=0.15, p_prose=0.3)
+    mix = CompletionMix(p_correct=0.5, p_r1_format=0.3, p_answer_tags=0.15, p_prose=0.3,
+                        p_reflect_after_misread=0.0, p_reflect_after_correct=0.0)
     rng = random.Random(0)
     problem = ArithProblem(4, "+", 3)
     draws = [noisy_completion(problem, mix, rng, max_operand=9) for _ in range(4000)]
@@ -52,6 +53,38 @@ def test_completion_mix_matches_its_parameters() -> None:
         assert int(a) + int(b) == int(value)
         assert (int(a), int(b)) == (4, 3) or (int(a) == 4) != (int(b) == 3)
         assert text.endswith(f"<answer>{value}</answer>")
+
+
+def test_reflecting_completions_look_again_and_answer_the_truth() -> None:
+    # the default mix: 20 % of the R1 answers reflect, three in four of them after a misread
+    mix = CompletionMix()
+    rng = random.Random(0)
+    problem = ArithProblem(4, "+", 3)
+    draws = [noisy_completion(problem, mix, rng, max_operand=9) for _ in range(8000)]
+    r1 = [d for d in draws if d.startswith("<think>")]
+    reflecting = [d for d in r1 if "Wait, " in d]
+    assert 0.17 < len(reflecting) / len(r1) < 0.23
+    assert 0.045 < len(reflecting) / len(draws) < 0.075  # rare in the corpus as a whole
+    misread_first = [d for d in reflecting if not d.startswith("<think>4 plus 3 is 7.")]
+    assert 0.68 < len(misread_first) / len(reflecting) < 0.82
+    for text in reflecting:
+        first, second = text.removeprefix("<think>").split(" Wait, ")
+        # the second look gives the image's true reading and the right answer
+        assert " 4 plus 3 is 7." in second and text.endswith("<answer>7</answer>")
+        if "Let me check" in second:
+            assert second.split("</think>")[0].endswith("Let me check: 7 minus 3 is 4.")
+        if second.startswith("the image shows"):  # names the misread operand
+            a, _, b = first.split()[:3]
+            wrong = a if a != "4" else b
+            assert second.startswith(f"the image shows {'4' if a != '4' else '3'}, not {wrong}.")
+    assert {d for d in draws if "Wait" in d and not d.startswith("<think>")} == set()
+
+
+def test_no_reflection_without_its_share() -> None:
+    # p_reflect_after_* = 0 draws exactly the completions of a corpus without self-checks
+    quiet = CompletionMix(p_reflect_after_misread=0.0, p_reflect_after_correct=0.0)
+    draws = [noisy_completion(ArithProblem(6, "-", 2), quiet, random.Random(3)) for _ in range(500)]
+    assert not any("Wait" in d or "check" in d for d in draws)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +118,8 @@ def test_misread_without_alternative_is_refused() -> None:
     [
         {"p_correct": 1.5},  # probability above 1
         {"p_r1_format": 0.6, "p_answer_tags": 0.3, "p_prose": 0.3},  # shares above 1
+        {"p_reflect_after_misread": 1.2},  # a reflection chance above 1
+        {"p_check": -0.1},  # a check chance below 0
     ],
 )
 def test_bad_mix_is_refused(bad: dict) -> None:

@@ -138,22 +138,48 @@ class CompletionMix(StrictParams):
     operand (the arithmetic on what was read is always true, so the corpus never teaches a wrong
     sum). The formats: full R1 format (``<think>..</think><answer>..</answer>``), answer tags
     only, a prose sentence, a bare number.
+
+    The self-checking text (docs/miniature_r1_zero.md, "the prior"): an R1-format completion
+    whose first reading was a misread goes on, with probability ``p_reflect_after_misread``, to
+    look at the image again ("Wait, ...", :data:`REFLECTIONS`), give the true reading and answer
+    the true value; one whose first reading was right re-checks with probability
+    ``p_reflect_after_correct`` and confirms it. ``p_check``: share of those that then check the
+    result backwards ("Let me check: 7 minus 3 is 4."). With the defaults 0.5 x (0.3 + 0.1) =
+    20 % of the R1 answers (6 % of all answers) reflect, three in four of them after a misread.
     """
 
     p_correct: float = 0.5
     p_r1_format: float = 0.3
     p_answer_tags: float = 0.15
     p_prose: float = 0.3
+    p_reflect_after_misread: float = 0.3
+    p_reflect_after_correct: float = 0.1
+    p_check: float = 0.5
 
     @model_validator(mode="after")
     def _shares(self) -> CompletionMix:
         shares = (self.p_r1_format, self.p_answer_tags, self.p_prose)
-        if not 0.0 <= self.p_correct <= 1.0 or any(s < 0 for s in shares) or sum(shares) > 1.0:
+        chances = (self.p_correct, self.p_reflect_after_misread, self.p_reflect_after_correct,
+                   self.p_check)
+        if not all(0.0 <= p <= 1.0 for p in chances) or any(s < 0 for s in shares) \
+                or sum(shares) > 1.0:
             raise ValueError(
-                "arith.pretrain.mix: p_correct must be in [0, 1] and the format shares "
+                "arith.pretrain.mix: p_correct, p_reflect_after_misread, p_reflect_after_correct "
+                "and p_check must be in [0, 1] and the format shares "
                 f"(p_r1_format + p_answer_tags + p_prose = {sum(shares):.2f}) at most 1"
             )
         return self
+
+
+# How a reflecting completion of the corpus looks at the image again: "{wrong}" and "{right}" are
+# the misread and the true digit (the last phrase only follows a misread).
+REFLECTIONS: tuple[str, ...] = (
+    "Wait, let me look at the image again.",
+    "Wait, let me check the image again.",
+    "Wait, the image shows {right}, not {wrong}.",
+)
+# The backward check of a result, per operator: value, b -> a.
+CHECKS: dict[str, str] = {"+": "{v} minus {b} is {a}.", "-": "{v} plus {b} is {a}."}
 
 
 def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> ArithProblem:
@@ -171,14 +197,36 @@ def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> Arit
     return rng.choice(candidates)
 
 
+def reading(problem: ArithProblem) -> str:
+    """The sentence a completion reads ``problem`` with: ``4 plus 3 is 7.``"""
+    return f"{problem.a} {problem.word} {problem.b} is {problem.answer}."
+
+
+def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random.Random) -> str:
+    """A second look after the reading ``first``: a marker phrase, the true reading, a check."""
+    phrases = REFLECTIONS if first != true else REFLECTIONS[:2]
+    wrong, right = (first.a, true.a) if first.a != true.a else (first.b, true.b)
+    text = f"{rng.choice(phrases).format(wrong=wrong, right=right)} {reading(true)}"
+    if check and true.op in CHECKS:
+        text += " Let me check: " + CHECKS[true.op].format(v=true.answer, a=true.a, b=true.b)
+    return text
+
+
 def noisy_completion(
     problem: ArithProblem, mix: CompletionMix, rng: random.Random, max_operand: int = 9
 ) -> str:
-    """One base-model style completion for ``problem``: format and reading drawn from ``mix``."""
-    seen = problem if rng.random() < mix.p_correct else misread(problem, max_operand, rng)
+    """One base-model style completion for ``problem``: format, reading and reflection drawn
+    from ``mix``."""
+    misreads = rng.random() >= mix.p_correct
+    seen = misread(problem, max_operand, rng) if misreads else problem
     value, word = seen.answer, seen.word
     draw = rng.random()
     if draw < mix.p_r1_format:
+        reflect = mix.p_reflect_after_misread if misreads else mix.p_reflect_after_correct
+        if reflect > 0 and rng.random() < reflect:
+            second = reflection(seen, problem, rng.random() < mix.p_check, rng)
+            return (f"<think>{reading(seen)} {second}</think> "
+                    f"<answer>{problem.answer}</answer>")
         return f"<think>{seen.a} {word} {seen.b} is {value}.</think> <answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags:
         return f"<answer>{value}</answer>"

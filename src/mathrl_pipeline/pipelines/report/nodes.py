@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.evaluation.aha_report import aha_section_html
 from mathrl_pipeline.evaluation.plots import aha_moment_figure, comparison_figures
 from mathrl_pipeline.evaluation.report import build_html_report, dataset_versions
 
@@ -85,6 +86,7 @@ def build_report(  # noqa: PLR0917 - a Kedro node, called with positional inputs
     train_metrics: pd.DataFrame,
     parameters: dict[str, Any],
     params: dict[str, Any],
+    train_samples: pd.DataFrame | None = None,
 ) -> tuple[str, str]:
     """One self-contained HTML report (model and data versions, parameters), twice: the
     versioned file and the MLflow artifact."""
@@ -113,5 +115,6 @@ def build_report(  # noqa: PLR0917 - a Kedro node, called with positional inputs
         metadata=metadata,
         parameters=shown,
         n_examples=p.n_examples,
+        extra_html=aha_section_html(base_samples, trained_samples, train_samples, tuple(labels)),
     )
     return page, page

@@ -36,6 +36,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "train_metrics",
                     "parameters",
                     "params:report",
+                    "train_samples",
                 ],
                 ["eval_report", "eval_report_mlflow"],
                 name="build_report",
