@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import statistics
 import tempfile
 import time
@@ -57,14 +58,21 @@ def run_seed(seed: int, data_dir: Path) -> dict[str, Any]:
         "base_model_arith": {"tiny": {"seed": seed}, "pretrain": {"seed": seed}},
         "train_arith": {"seed": 42 + seed},
     }
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     with KedroSession.create(project_path=ROOT, runtime_params=runtime) as session:
         session.run(pipeline_names=["grpo_arith"])
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     while mlflow.active_run():
         mlflow.end_run()
-    (data_dir / "wall_s.txt").write_text(f"{wall:.1f}\n", encoding="utf-8")
+    (data_dir / "wall_s.txt").write_text(f"{wall:.1f} {cpu:.1f}\n", encoding="utf-8")
     return measure_seed(seed, data_dir)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (user + system), all threads."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def measure_seed(seed: int, data_dir: Path) -> dict[str, Any]:
@@ -72,10 +80,11 @@ def measure_seed(seed: int, data_dir: Path) -> dict[str, Any]:
     from mathrl_pipeline.evaluation.self_correction import aha_metrics
 
     wall_file = data_dir / "wall_s.txt"
-    wall = float(wall_file.read_text()) if wall_file.exists() else float("nan")
+    wall, cpu = ([float(v) for v in wall_file.read_text().split()] + [float("nan")] * 2)[:2] \
+        if wall_file.exists() else (float("nan"), float("nan"))
     table = pd.read_parquet(_latest(data_dir / "08_reporting" / "eval_comparison.parquet"))
     overall = table[(table["style"] == "keep") & (table["breakdown"] == "all")]
-    row: dict[str, Any] = {"seed": seed, "wall_s": round(wall, 1)}
+    row: dict[str, Any] = {"seed": seed, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
     for model, namespace in (("base", "eval_base"), ("trained", "eval_trained")):
         part = overall[overall["model"] == model].iloc[0]
         row["n"] = int(part["n"])
@@ -122,8 +131,8 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> None:
         "",
         "| seed | accuracy before → after | pass@1 before → after | pass@4 before → after "
         "| format before → after | sampled format before → after "
-        "| GRPO steps with reward_std > 0 | wall (s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| GRPO steps with reward_std > 0 | wall (s) | CPU (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         cells = [
@@ -131,7 +140,7 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> None:
         ]
         lines.append(
             f"| {r['seed']} | {' | '.join(cells)} | {r['steps_with_signal']:.0%} of {r['steps']} "
-            f"| {r['wall_s']:.0f} |"
+            f"| {r['wall_s']:.0f} | {r.get('cpu_s', float('nan')):.0f} |"
         )
     lines += ["", "| gain (after − before) | mean ± sd over seeds (min) |", "|---|---|"]
     for metric in METRICS:
@@ -139,6 +148,7 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> None:
         lines.append(f"| {metric} | {_spread(gains)} |")
     walls = [r["wall_s"] for r in rows]
     lines.append(f"| wall time of `grpo_arith` (s) | {_spread(walls)} |")
+    lines.append(f"| CPU time of `grpo_arith` (s) | {_spread([r.get('cpu_s', 0.0) for r in rows])} |")
     lines += aha_lines(rows)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(rows, indent=2), encoding="utf-8")

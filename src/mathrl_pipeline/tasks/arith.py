@@ -18,6 +18,7 @@ import io
 import itertools
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,18 @@ def place_on_canvas(
     return buffer.getvalue()
 
 
+# How a reflecting completion of the corpus looks at the image again (``mix.reflections``):
+# "{caption}" is the image's transcription (``4 + 3``); "{wrong}" and "{right}" the misread and the
+# true digit (a phrase with them only follows a misread).
+REFLECTIONS: tuple[str, ...] = (
+    "Wait, let me look at the image again.",
+    "Wait, let me check the image again.",
+    "Wait, the image shows {right}, not {wrong}.",
+)
+# The backward check of a result, per operator: value, b -> a.
+CHECKS: dict[str, str] = {"+": "{v} minus {b} is {a}.", "-": "{v} plus {b} is {a}."}
+
+
 class CompletionMix(StrictParams):
     """How the base model's pre-training completions are drawn (``arith.pretrain.mix``).
 
@@ -155,6 +168,7 @@ class CompletionMix(StrictParams):
     p_reflect_after_misread: float = 0.3
     p_reflect_after_correct: float = 0.1
     p_check: float = 0.5
+    reflections: list[str] = Field(default_factory=lambda: list(REFLECTIONS))
 
     @model_validator(mode="after")
     def _shares(self) -> CompletionMix:
@@ -168,18 +182,15 @@ class CompletionMix(StrictParams):
                 "and p_check must be in [0, 1] and the format shares "
                 f"(p_r1_format + p_answer_tags + p_prose = {sum(shares):.2f}) at most 1"
             )
+        plain = [r for r in self.reflections if "{wrong}" not in r and "{right}" not in r]
+        if (self.p_reflect_after_correct > 0 and not plain) or (
+            self.p_reflect_after_misread > 0 and not self.reflections
+        ):
+            raise ValueError(
+                "arith.pretrain.mix.reflections: give a phrase for every reflection drawn (one "
+                "without {wrong} / {right} when p_reflect_after_correct > 0)"
+            )
         return self
-
-
-# How a reflecting completion of the corpus looks at the image again: "{wrong}" and "{right}" are
-# the misread and the true digit (the last phrase only follows a misread).
-REFLECTIONS: tuple[str, ...] = (
-    "Wait, let me look at the image again.",
-    "Wait, let me check the image again.",
-    "Wait, the image shows {right}, not {wrong}.",
-)
-# The backward check of a result, per operator: value, b -> a.
-CHECKS: dict[str, str] = {"+": "{v} minus {b} is {a}.", "-": "{v} plus {b} is {a}."}
 
 
 def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> ArithProblem:
@@ -202,11 +213,14 @@ def reading(problem: ArithProblem) -> str:
     return f"{problem.a} {problem.word} {problem.b} is {problem.answer}."
 
 
-def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random.Random) -> str:
+def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random.Random,
+               phrases: Sequence[str] = REFLECTIONS) -> str:
     """A second look after the reading ``first``: a marker phrase, the true reading, a check."""
-    phrases = REFLECTIONS if first != true else REFLECTIONS[:2]
+    if first == true:
+        phrases = [p for p in phrases if "{wrong}" not in p and "{right}" not in p]
     wrong, right = (first.a, true.a) if first.a != true.a else (first.b, true.b)
-    text = f"{rng.choice(phrases).format(wrong=wrong, right=right)} {reading(true)}"
+    phrase = rng.choice(phrases).format(wrong=wrong, right=right, caption=true.latex)
+    text = f"{phrase} {reading(true)}"
     if check and true.op in CHECKS:
         text += " Let me check: " + CHECKS[true.op].format(v=true.answer, a=true.a, b=true.b)
     return text
@@ -224,7 +238,7 @@ def noisy_completion(
     if draw < mix.p_r1_format:
         reflect = mix.p_reflect_after_misread if misreads else mix.p_reflect_after_correct
         if reflect > 0 and rng.random() < reflect:
-            second = reflection(seen, problem, rng.random() < mix.p_check, rng)
+            second = reflection(seen, problem, rng.random() < mix.p_check, rng, mix.reflections)
             return (f"<think>{reading(seen)} {second}</think> "
                     f"<answer>{problem.answer}</answer>")
         return f"<think>{seen.a} {word} {seen.b} is {value}.</think> <answer>{value}</answer>"
