@@ -148,7 +148,8 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> None:
         lines.append(f"| {metric} | {_spread(gains)} |")
     walls = [r["wall_s"] for r in rows]
     lines.append(f"| wall time of `grpo_arith` (s) | {_spread(walls)} |")
-    lines.append(f"| CPU time of `grpo_arith` (s) | {_spread([r.get('cpu_s', 0.0) for r in rows])} |")
+    cpus = [r.get("cpu_s", float("nan")) for r in rows]
+    lines.append(f"| CPU time of `grpo_arith` (s) | {_spread(cpus)} |")
     lines += aha_lines(rows)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
