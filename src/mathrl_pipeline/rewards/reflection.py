@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import completion_text
+from mathrl_pipeline.contract import completion_text
 
 REFLECTION_MARKERS: tuple[str, ...] = (
     "wait",

@@ -1,7 +1,9 @@
-"""Entry point of a bounded worker process: ``python -m mathrl_pipeline.rewards._worker``.
+"""A sandbox worker process: ``python -m mathrl_pipeline.rewards.sandbox.worker MAX_BYTES``.
 
-Protocol: length-prefixed pickles on stdin/stdout. Request ``(op, args)``; reply
-``(True, result)`` or ``(False, error_text)``. The first frame written is ``(True, "ready")``.
+``MAX_BYTES`` is the process's address-space limit (0: none), from
+``SandboxSettings.worker_max_bytes``. Protocol: length-prefixed pickles on stdin/stdout.
+Request ``(op, args)``; reply ``(True, result)`` or ``(False, error_text)``. The first frame
+written is ``(True, "ready")``.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ def _write(fd: int, obj: object) -> None:
     os.write(fd, _HEADER.pack(len(data)) + data)
 
 
-def _limit_memory() -> None:
-    limit = int(os.environ.get("MATHRL_REWARD_WORKER_MAX_BYTES", str(4 * 1024**3)))
+def _limit_memory(limit: int) -> None:
     if limit <= 0:
         return
     try:
@@ -44,16 +45,17 @@ def _limit_memory() -> None:
         logger.debug("could not set the worker memory limit", exc_info=True)
 
 
-def main() -> None:
+def main(max_bytes: int) -> None:
+    """Serve operations on stdin/stdout until stdin closes."""
     # Keep the protocol channel private: anything printed by libraries goes to stderr.
     out_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.ERROR)
-    _limit_memory()
-    from mathrl_pipeline.rewards import engine
+    _limit_memory(max_bytes)
+    from mathrl_pipeline.rewards.sandbox import operations
 
-    engine.run_op("ping", ())
+    operations.run_op("ping", ())
     _write(out_fd, (True, "ready"))
     while True:
         header = _read_exact(0, _HEADER.size)
@@ -64,7 +66,7 @@ def main() -> None:
             return
         try:
             op, args = pickle.loads(body)
-            reply = (True, engine.run_op(op, args))
+            reply = (True, operations.run_op(op, args))
         except BaseException as exc:  # noqa: BLE001 - report everything, keep serving
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -76,4 +78,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
