@@ -82,7 +82,8 @@ def _grpo_arith(raw: dict[str, Pipeline]) -> Pipeline:
         inputs={"train_split": "arith_train"},
         parameters={"params:train": "params:train_arith"},
     )
-    return raw["arith"] + base_model + train + create_evaluate(split="arith_test") + raw["report"]
+    report = pipeline(raw["report"], parameters={"params:train": "params:train_arith"})
+    return raw["arith"] + base_model + train + create_evaluate(split="arith_test") + report
 
 
 def register_pipelines() -> dict[str, Pipeline]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.contract import prompt_text
 from mathrl_pipeline.evaluation.generation import (
     DecodeSettings,
     Generation,
@@ -18,7 +19,6 @@ from mathrl_pipeline.evaluation.generation import (
     vllm_available,
 )
 from mathrl_pipeline.evaluation.prompting import restyle_prompt
-from mathrl_pipeline.tasks.prompts import prompt_text
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")
 START_TIMEOUT_S = 120.0
 MAX_REPLY_BYTES = 16 * 1024**2
-WORKER_MODULE = "mathrl_pipeline.rewards.sandbox.worker"
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run as a script: see worker.py
 
 
 class SandboxSettings(StrictParams):
@@ -64,7 +65,7 @@ class _Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.proc = subprocess.Popen(  # noqa: S603 - fixed command line
-            [sys.executable, "-m", WORKER_MODULE, str(int(max_bytes))],
+            [sys.executable, str(WORKER_SCRIPT), str(int(max_bytes))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

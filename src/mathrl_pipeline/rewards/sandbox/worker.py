@@ -1,18 +1,24 @@
-"""A sandbox worker process: ``python -m mathrl_pipeline.rewards.sandbox.worker MAX_BYTES``.
+"""A sandbox worker process: ``python <this file> MAX_BYTES`` (started by :mod:`.pool`).
 
-``MAX_BYTES`` is the process's address-space limit (0: none), from
-``SandboxSettings.worker_max_bytes``. Protocol: length-prefixed pickles on stdin/stdout.
-Request ``(op, args)``; reply ``(True, result)`` or ``(False, error_text)``. The first frame
-written is ``(True, "ready")``.
+The worker runs as a script and loads :mod:`.operations` from its file: it imports no
+``mathrl_pipeline`` package, so it is ready in ~0.1 s (a worker killed at its deadline is
+replaced while the caller goes on, and the next sample waits for the new one). ``MAX_BYTES`` is
+the process's address-space limit (0: none), from ``SandboxSettings.worker_max_bytes``.
+
+Protocol: length-prefixed pickles on stdin/stdout. Request ``(op, args)``; reply
+``(True, result)`` or ``(False, error_text)``. The first frame written is ``(True, "ready")``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import pickle
 import struct
 import sys
+from pathlib import Path
+from types import ModuleType
 
 logger = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")
@@ -45,6 +51,17 @@ def _limit_memory(limit: int) -> None:
         logger.debug("could not set the worker memory limit", exc_info=True)
 
 
+def load_operations() -> ModuleType:
+    """The operations module (``operations.py`` beside this file), loaded from its path."""
+    path = Path(__file__).with_name("operations.py")
+    spec = importlib.util.spec_from_file_location("reward_sandbox_operations", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file ships with the package
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(max_bytes: int) -> None:
     """Serve operations on stdin/stdout until stdin closes."""
     # Keep the protocol channel private: anything printed by libraries goes to stderr.
@@ -53,8 +70,7 @@ def main(max_bytes: int) -> None:
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.ERROR)
     _limit_memory(max_bytes)
-    from mathrl_pipeline.rewards.sandbox import operations
-
+    operations = load_operations()
     operations.run_op("ping", ())
     _write(out_fd, (True, "ready"))
     while True:
