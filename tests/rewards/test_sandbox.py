@@ -13,8 +13,8 @@ from mathrl_pipeline.rewards.sandbox import (
     SandboxSettings,
     bounded_call,
     configure,
-    current_settings,
     get_executor,
+    pool,
 )
 from mathrl_pipeline.rewards.sandbox.pool import BoundedExecutor
 
@@ -39,12 +39,12 @@ def test_the_deadline_is_the_configured_one(restore: None) -> None:
 def test_inline_backend_runs_in_the_calling_process(restore: None) -> None:
     configure(SandboxSettings(backend="inline"))
     assert bounded_call("ping") == "pong"
-    assert current_settings().backend == "inline"
+    assert pool._executor is None  # no worker was started
 
 
 def test_configuring_the_same_settings_keeps_the_pool() -> None:
     executor = get_executor()
-    configure(SandboxSettings(**current_settings().model_dump()))
+    configure(SandboxSettings(**pool._settings.model_dump()))
     assert get_executor() is executor
 
 

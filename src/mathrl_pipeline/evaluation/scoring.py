@@ -24,23 +24,6 @@ CARRIED_COLUMNS: tuple[str, ...] = (
     "cvbench_task",
     "subtask",
 )
-SAMPLE_COLUMNS: tuple[str, ...] = (
-    "id",
-    "style",
-    "mode",
-    "sample",
-    "prompt",
-    "response",
-    "extracted",
-    "gold",
-    "correct",
-    "scorable",
-    "format_ok",
-    "length",
-    "truncated",
-    "reflection_count",
-    "reflection_markers",
-)
 
 
 def format_ok(text: str, answer_type: str, style: str, think_prefilled: bool) -> bool:

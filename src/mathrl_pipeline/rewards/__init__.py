@@ -38,8 +38,6 @@ from mathrl_pipeline.rewards.ocr import (
 from mathrl_pipeline.rewards.reflection import (
     REFLECTION_MARKERS,
     count_reflection_markers,
-    reflection_metrics,
-    reflection_rate,
 )
 from mathrl_pipeline.rewards.registry import build_rewards, get_reward, reward_names
 from mathrl_pipeline.rewards.sandbox import BoundedTimeout, SandboxSettings, configure
@@ -73,8 +71,6 @@ __all__ = [
     "normalized_match",
     "ocr_metrics",
     "r1_format_ok",
-    "reflection_metrics",
-    "reflection_rate",
     "repetition_score",
     "reward_names",
     "soft_overlong_penalty",

@@ -13,7 +13,6 @@ from mathrl_pipeline.rewards.sandbox.pool import (
     WorkerError,
     bounded_call,
     configure,
-    current_settings,
     get_executor,
 )
 
@@ -23,6 +22,5 @@ __all__ = [
     "WorkerError",
     "bounded_call",
     "configure",
-    "current_settings",
     "get_executor",
 ]

@@ -227,11 +227,6 @@ def configure(settings: SandboxSettings) -> None:
         logger.debug("reward sandbox: %s", settings)
 
 
-def current_settings() -> SandboxSettings:
-    """The settings bounding this process's reward work."""
-    return _settings
-
-
 def get_executor() -> BoundedExecutor:
     """The process-wide executor (a new one after ``fork``; the parent's pipes are not used)."""
     global _executor  # noqa: PLW0603 - one pool per process, by design
