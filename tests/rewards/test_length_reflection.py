@@ -79,5 +79,5 @@ def test_count_reflection_markers(text: str, marker: str, count: int) -> None:
 def test_reflection_count_of_completions() -> None:
     # what the training log (reflection_rate per step) and eval_samples count per completion
     completions = ["wait, no", "plain", [{"role": "assistant", "content": "Let me verify"}]]
-    assert [reflection_count(completion_text(c)) for c in completions] == [1, 0, 1]
+    assert [reflection_count(completion_text(c)) > 0 for c in completions] == [True, False, True]
     assert reflection_count("") == 0
