@@ -64,6 +64,9 @@ def load_operations() -> ModuleType:
 
 def main(max_bytes: int) -> None:
     """Serve operations on stdin/stdout until stdin closes."""
+    # A script's folder is sys.path[0]: drop it, so that pool.py & co never shadow a module.
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        del sys.path[0]
     # Keep the protocol channel private: anything printed by libraries goes to stderr.
     out_fd = os.dup(1)
     os.dup2(2, 1)
