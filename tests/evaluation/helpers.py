@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from kedro.io import MemoryDataset
 from PIL import Image, ImageDraw
+from pydantic import BaseModel
 
 from mathrl_pipeline.tasks.prompts import DEFAULT_INSTRUCTION, PromptTemplate
 
@@ -68,6 +71,24 @@ def train_metrics_table(steps: int = 12) -> pd.DataFrame:
             "reflection_rate": [0.01 * s for s in range(steps)],
         }
     )
+
+
+def param_datasets(**blocks: Any) -> dict[str, MemoryDataset]:
+    """``params:`` datasets as a Kedro session makes them from validated parameter blocks:
+    ``params:<block>`` and ``params:<block>.<field>`` for every (nested) field."""
+    datasets: dict[str, MemoryDataset] = {}
+
+    def add(name: str, value: Any) -> None:
+        datasets[f"params:{name}"] = MemoryDataset(value, copy_mode="assign")
+        fields = dict(value) if isinstance(value, dict) else None
+        if isinstance(value, BaseModel):
+            fields = {f: getattr(value, f) for f in type(value).model_fields}
+        for field, inner in (fields or {}).items():
+            add(f"{name}.{field}", inner)
+
+    for name, value in blocks.items():
+        add(name, value)
+    return datasets
 
 
 # Small, fast settings for end-to-end runs in tests (runtime params, dotted keys).

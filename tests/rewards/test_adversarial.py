@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mathrl_pipeline.rewards import get_reward
-from mathrl_pipeline.rewards.timeout import get_executor
+from mathrl_pipeline.rewards.sandbox import get_executor
 
 #: Stated worst case for one sample (per-call deadline 1.5 s + kill/IPC slack).
 BOUND_S = 2.0

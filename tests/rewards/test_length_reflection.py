@@ -1,17 +1,17 @@
-"""Length, overlong and repetition penalties; reflection metrics."""
+"""Length, overlong and repetition penalties; reflection markers."""
 
 from __future__ import annotations
 
 import pytest
 
+from mathrl_pipeline.contract import completion_text
 from mathrl_pipeline.rewards import (
     LengthPenalty,
     RepetitionPenalty,
     SoftOverlongPenalty,
     count_reflection_markers,
-    reflection_rate,
 )
-from mathrl_pipeline.rewards.reflection import reflection_metrics
+from mathrl_pipeline.rewards.reflection import reflection_count
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,8 @@ def test_count_reflection_markers(text: str, marker: str, count: int) -> None:
     assert count_reflection_markers(text)[marker] == count
 
 
-def test_reflection_rate_and_metrics() -> None:
+def test_reflection_count_of_completions() -> None:
+    # what the training log (reflection_rate per step) and eval_samples count per completion
     completions = ["wait, no", "plain", [{"role": "assistant", "content": "Let me verify"}]]
-    assert reflection_rate(completions) == pytest.approx(2 / 3)
-    assert reflection_metrics(completions)["reflection_rate"] == pytest.approx(2 / 3)
-    assert reflection_rate([]) == 0.0
+    assert [reflection_count(completion_text(c)) > 0 for c in completions] == [True, False, True]
+    assert reflection_count("") == 0

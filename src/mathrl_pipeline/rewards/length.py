@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import completion_text
+from mathrl_pipeline.contract import completion_text
 
 logger = logging.getLogger(__name__)
 

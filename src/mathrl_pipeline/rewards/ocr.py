@@ -6,11 +6,12 @@ import logging
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import column, completion_text
+from mathrl_pipeline.contract import completion_text
+from mathrl_pipeline.rewards.columns import column
 from mathrl_pipeline.rewards.extract import clean_control, extract_answer, strip_math_delimiters
 from mathrl_pipeline.rewards.guards import screen_reason
 from mathrl_pipeline.rewards.normalize import gold_answer
-from mathrl_pipeline.rewards.timeout import BoundedTimeout, WorkerError, bounded_call
+from mathrl_pipeline.rewards.sandbox import BoundedTimeout, WorkerError, bounded_call
 
 logger = logging.getLogger(__name__)
 

@@ -19,41 +19,12 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from mathrl_pipeline.contract import completion_text, prompt_text
+
 logger = logging.getLogger(__name__)
 
 METRICS_FILE = "train_metrics.jsonl"
 SAMPLES_FILE = "train_samples.jsonl"
-
-
-def completion_text(completion: Any) -> str:
-    """The text of a completion: a string, or the content of conversational messages."""
-    if isinstance(completion, str):
-        return completion
-    parts = []
-    for message in completion:
-        content = message.get("content")
-        if isinstance(content, str):
-            parts.append(content)
-        elif isinstance(content, list):
-            parts.extend(str(b.get("text") or "") for b in content)
-    return "".join(parts)
-
-
-def prompt_text(prompt: Any) -> str:
-    """The text of a prompt (images as ``<image>``)."""
-    if isinstance(prompt, str):
-        return prompt
-    parts = []
-    for message in prompt:
-        content = message.get("content")
-        if isinstance(content, str):
-            parts.append(content)
-            continue
-        for block in content or []:
-            parts.append(
-                "<image>" if block.get("type") == "image" else str(block.get("text") or "")
-            )
-    return "".join(parts)
 
 
 @dataclass

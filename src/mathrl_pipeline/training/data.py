@@ -13,9 +13,9 @@ import io
 import logging
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from mathrl_pipeline.contract import plain
 from mathrl_pipeline.tasks.prompts import QWEN_IMAGE_PLACEHOLDER
 
 logger = logging.getLogger(__name__)
@@ -28,19 +28,6 @@ RAW_CHAT_TEMPLATE = (
     "{%- if block['type'] == 'image' -%}" + QWEN_IMAGE_PLACEHOLDER + "{%- elif block['text'] -%}"
     "{{ block['text'] }}{%- endif -%}{%- endfor -%}{%- endfor -%}"
 )
-
-
-def _plain(value: Any) -> Any:
-    """Numpy arrays (how pandas reads nested parquet lists) to Python lists, recursively."""
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def base_prompt_to_messages(prompt: str) -> list[dict[str, Any]]:
@@ -60,7 +47,7 @@ def normalise_prompt(prompt: Any) -> list[dict[str, Any]]:
     """A contract prompt (message list or base string) as a plain message list."""
     if isinstance(prompt, str):
         return base_prompt_to_messages(prompt)
-    messages = _plain(prompt)
+    messages = plain(prompt)
     return [
         {
             "role": m["role"],
@@ -120,7 +107,7 @@ def to_grpo_dataset(df: pd.DataFrame) -> Any:
 
     records = []
     for row in df.to_dict(orient="records"):
-        record = {k: _plain(v) for k, v in row.items()}
+        record = {k: plain(v) for k, v in row.items()}
         record["prompt"] = normalise_prompt(row["prompt"])
         image = record["image"]
         if isinstance(image, dict):

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.rewards.sandbox import SandboxSettings
+from mathrl_pipeline.rewards.sandbox import configure as configure_reward_sandbox
 from mathrl_pipeline.training.config import TrainParams
 from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figures
 
@@ -28,11 +30,15 @@ PLOT_OUTPUTS: tuple[str, ...] = tuple(
 
 
 def train_grpo(
-    train_split: pd.DataFrame, base_model: str, params: TrainParams
+    train_split: pd.DataFrame,
+    base_model: str,
+    params: TrainParams,
+    reward_sandbox: SandboxSettings,
 ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir``."""
     from mathrl_pipeline.training.runner import run_grpo
 
+    configure_reward_sandbox(reward_sandbox)
     result = run_grpo(params, train_split, base_model)
     return str(result.model_dir), result.metrics, result.samples
 

@@ -11,7 +11,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 train_grpo,
-                ["train_split", "base_model", "params:train"],
+                ["train_split", "base_model", "params:train", "params:reward_sandbox"],
                 ["trained_model", "train_metrics", "train_samples"],
                 name="train_grpo",
             ),

@@ -1,17 +1,16 @@
-"""Wall-clock bounds for sympy / Math-Verify work that hold in any thread or process.
+"""The sandbox pool: wall-clock bounds for sympy / Math-Verify work that hold in any thread.
 
 Math-Verify's own timeouts use ``signal.alarm``: they raise off the main thread and cannot
-interrupt C-level work. Instead, the unbounded work of :mod:`.engine` runs in a small pool of
-persistent worker *subprocesses* (started with ``subprocess.Popen``, so it also works inside
-daemonic multiprocessing workers and after ``fork``). Each call has a deadline; a worker that
-misses it is killed (SIGKILL) and replaced, and the call raises :class:`BoundedTimeout`.
+interrupt C-level work. Instead, the unbounded work of :mod:`.operations` runs in a small pool of
+persistent worker *subprocesses* (:mod:`.worker`, started with ``subprocess.Popen``, so it also
+works inside daemonic multiprocessing workers and after ``fork``). Each call has a deadline; a
+worker that misses it is killed (SIGKILL) and replaced, and the call raises
+:class:`BoundedTimeout`.
 
-Configuration (environment or :func:`configure`):
-
-* ``MATHRL_REWARD_TIMEOUT_S`` (default 1.5): per-call compute deadline.
-* ``MATHRL_REWARD_WORKERS`` (default 2): worker processes per calling process.
-* ``MATHRL_REWARD_BACKEND`` (``process`` | ``inline``): ``inline`` runs in-process with no
-  bound (debugging only).
+The bound is a parameter block, :class:`SandboxSettings` (``reward_sandbox`` in
+``conf/base/parameters.yml``), applied to the calling process with :func:`configure`; the
+`train` and `evaluate` nodes do so before any reward runs. A process that never calls
+:func:`configure` uses the defaults of :class:`SandboxSettings`.
 """
 
 from __future__ import annotations
@@ -27,18 +26,30 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-from mathrl_pipeline.rewards import engine
+from pydantic import Field
+
+from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.rewards.sandbox import operations
 
 logger = logging.getLogger(__name__)
 
 _HEADER = struct.Struct(">I")
-DEFAULT_TIMEOUT_S = float(os.environ.get("MATHRL_REWARD_TIMEOUT_S", "1.5"))
-DEFAULT_WORKERS = int(os.environ.get("MATHRL_REWARD_WORKERS", "2"))
-DEFAULT_BACKEND = os.environ.get("MATHRL_REWARD_BACKEND", "process")
 START_TIMEOUT_S = 120.0
 MAX_REPLY_BYTES = 16 * 1024**2
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run as a script: see worker.py
+
+
+class SandboxSettings(StrictParams):
+    """The bound of reward work: per-call deadline, worker processes, worker memory."""
+
+    timeout_s: float = Field(1.5, gt=0)  # per-call compute deadline (seconds)
+    workers: int = Field(2, ge=1)  # worker processes per calling process
+    # process: killable workers; inline: in the calling process, no bound (debugging only)
+    backend: Literal["process", "inline"] = "process"
+    worker_max_bytes: int = Field(4 * 1024**3, ge=0)  # address-space limit per worker; 0: none
 
 
 class BoundedTimeout(Exception):  # noqa: N818 - reads better at call sites
@@ -50,11 +61,11 @@ class WorkerError(Exception):
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.proc = subprocess.Popen(  # noqa: S603 - fixed command line
-            [sys.executable, "-m", "mathrl_pipeline.rewards._worker"],
+            [sys.executable, str(WORKER_SCRIPT), str(int(max_bytes))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -128,14 +139,16 @@ class _Worker:
 
 
 class BoundedExecutor:
-    """A pool of killable worker processes running :mod:`.engine` operations under a deadline.
+    """A pool of killable worker processes running :mod:`.operations` under a deadline.
 
     Thread-safe. One executor per process (see :func:`get_executor`).
     """
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, timeout_s: float = DEFAULT_TIMEOUT_S):
-        self.size = max(1, int(workers))
-        self.timeout_s = float(timeout_s)
+    def __init__(self, settings: SandboxSettings | None = None):
+        settings = settings or SandboxSettings()
+        self.size = settings.workers
+        self.timeout_s = settings.timeout_s
+        self.max_bytes = settings.worker_max_bytes
         self.pid = os.getpid()
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
         for _ in range(self.size):
@@ -145,12 +158,12 @@ class BoundedExecutor:
         self._closed = False
 
     def call(self, op: str, *args: Any, timeout_s: float | None = None) -> Any:
-        """Run ``engine.OPS[op](*args)`` in a worker; raise BoundedTimeout / WorkerError."""
+        """Run ``operations.OPS[op](*args)`` in a worker; raise BoundedTimeout / WorkerError."""
         limit = self.timeout_s if timeout_s is None else float(timeout_s)
         worker = self._idle.get()
         try:
             if worker is None:
-                worker = _Worker()
+                worker = _Worker(self.max_bytes)
             try:
                 return worker.call(op, args, limit)
             except BoundedTimeout:
@@ -169,7 +182,7 @@ class BoundedExecutor:
     def _replacement(self) -> _Worker | None:
         self.restarts += 1
         try:
-            return _Worker()  # starts importing now, in parallel with the caller
+            return _Worker(self.max_bytes)  # starts importing now, in parallel with the caller
         except OSError:
             logger.warning("could not start a reward worker", exc_info=True)
             return None
@@ -178,7 +191,7 @@ class BoundedExecutor:
         """Start every worker and wait until each has imported sympy / Math-Verify."""
         workers = [self._idle.get() for _ in range(self.size)]
         try:
-            workers = [w or _Worker() for w in workers]
+            workers = [w or _Worker(self.max_bytes) for w in workers]
             for w in workers:
                 w.wait_ready()
         finally:
@@ -198,30 +211,20 @@ class BoundedExecutor:
 
 _lock = threading.Lock()
 _executor: BoundedExecutor | None = None
-_settings: dict[str, Any] = {
-    "backend": DEFAULT_BACKEND,
-    "workers": DEFAULT_WORKERS,
-    "timeout_s": DEFAULT_TIMEOUT_S,
-}
+_settings = SandboxSettings()
 
 
-def configure(
-    *, backend: str | None = None, workers: int | None = None, timeout_s: float | None = None
-) -> None:
-    """Change the bounded-execution settings of this process (closes the current pool)."""
-    global _executor  # noqa: PLW0603 - one pool per process, by design
+def configure(settings: SandboxSettings) -> None:
+    """Bound the reward work of this process with ``settings`` (a change closes the pool)."""
+    global _executor, _settings  # noqa: PLW0603 - one pool per process, by design
     with _lock:
-        if backend is not None:
-            if backend not in ("process", "inline"):
-                raise ValueError(f"backend must be 'process' or 'inline', not {backend!r}")
-            _settings["backend"] = backend
-        if workers is not None:
-            _settings["workers"] = workers
-        if timeout_s is not None:
-            _settings["timeout_s"] = timeout_s
+        if settings == _settings:
+            return
+        _settings = settings
         if _executor is not None and _executor.pid == os.getpid():
             _executor.close()
         _executor = None
+        logger.debug("reward sandbox: %s", settings)
 
 
 def get_executor() -> BoundedExecutor:
@@ -229,14 +232,14 @@ def get_executor() -> BoundedExecutor:
     global _executor  # noqa: PLW0603 - one pool per process, by design
     with _lock:
         if _executor is None or _executor.pid != os.getpid():
-            _executor = BoundedExecutor(_settings["workers"], _settings["timeout_s"])
+            _executor = BoundedExecutor(_settings)
         return _executor
 
 
 def bounded_call(op: str, *args: Any, timeout_s: float | None = None) -> Any:
-    """Run an :mod:`.engine` operation under the wall-clock bound. Raises on timeout/error."""
-    if _settings["backend"] == "inline":
-        return engine.run_op(op, args)
+    """Run a :mod:`.operations` operation under the wall-clock bound. Raises on timeout/error."""
+    if _settings.backend == "inline":
+        return operations.run_op(op, args)
     return get_executor().call(op, *args, timeout_s=timeout_s)
 
 
