@@ -14,7 +14,6 @@ from mathrl_pipeline.tasks import cvbench
 from mathrl_pipeline.tasks.ingest import SourceParams
 from mathrl_pipeline.tasks.prompts import PromptParams
 
-
 SOURCE = SourceParams(split="test")
 
 
@@ -26,7 +25,8 @@ def _png() -> bytes:
 
 def _row(idx: int, **overrides: object) -> dict:
     """A row with the task's fields (`cvbench.source.columns` maps idx -> id, task -> subtask)."""
-    row = {"id": idx, "source_row": idx, "type": "2D", "subtask": "Count", "image": {"bytes": _png(), "path": None},
+    row = {"id": idx, "source_row": idx, "type": "2D", "subtask": "Count",
+           "image": {"bytes": _png(), "path": None},
            "question": "How many cubes are in the image?", "choices": ["3", "2", "1", "0"],
            "answer": "(C)", "prompt": None, "source": "COCO"}
     return {**row, **overrides}

@@ -18,7 +18,6 @@ from mathrl_pipeline.tasks.ingest import SourceParams
 from mathrl_pipeline.tasks.prompts import QWEN_IMAGE_PLACEHOLDER, R1_SYSTEM_PROMPT, PromptParams
 from mathrl_pipeline.tasks.rejects import concat_rejects
 
-
 SOURCE = SourceParams()
 
 

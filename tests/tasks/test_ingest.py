@@ -261,10 +261,10 @@ def test_hub_id_is_streamed_with_revision_and_split(monkeypatch: pytest.MonkeyPa
     import datasets
 
     png = hub.encoded(hub.scene(1), "PNG")
+    features = datasets.Features({"image": datasets.Image(), "problem": datasets.Value("string")})
     local = datasets.Dataset.from_dict(
         {"image": [{"bytes": png, "path": None}] * 700, "problem": [f"p{i}" for i in range(700)]},
-        features=datasets.Features({"image": datasets.Image(), "problem": datasets.Value("string")}),
-    ).to_iterable_dataset()
+        features=features).to_iterable_dataset()
     calls: list[dict] = []
 
     def fake_load_dataset(path: str, **kwargs: object) -> datasets.IterableDataset:

@@ -53,7 +53,7 @@ def test_embedded_default(project_root: Path, tmp_path: Path) -> None:
     ],
 )
 def test_r1v_presets_on_true_layout_mirrors(project_root: Path, tmp_path: Path, preset: str,
-                                            answers: list[str], answer_type: str,
+                                            answers: list[str], *, answer_type: str,
                                             modes: dict[str, int]) -> None:
     written = hub.write_r1v_mirror(tmp_path / preset, preset, count=4)
     run_pipelines(project_root, tmp_path / "data", ["hf_vqa"],
