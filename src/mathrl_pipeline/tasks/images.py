@@ -200,8 +200,3 @@ def row_images(cell: Any, policy: ImagePolicy, root: Path | None = None) -> list
 def source_modes(images: list[RowImage]) -> str:
     """The source modes of a row's images, comma-joined (``RGBA`` or ``RGB,RGB``)."""
     return ",".join(image.source_mode for image in images)
-
-
-def checked_png(value: Any, root: Path | None = None) -> bytes:
-    """Verify one image cell decodes and return it as RGB PNG bytes (``RowError`` if not)."""
-    return normalize_image(value, root).png

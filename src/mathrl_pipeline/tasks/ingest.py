@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
 SOURCE_ROW = "source_row"  # the row's position in the source split (stable ids)
+PROGRESS_SECONDS = 15.0  # a progress line while a long split is read
 
 __all__ = ["EMBEDDED", "SOURCE_ROW", "EmbeddedParams", "ImagePolicy", "SampleParams",
            "SourceError", "SourceParams", "load_rows"]
@@ -156,7 +158,7 @@ def _read(reader: Any, columns: list[str], limit: int | None,
     frames: list[pd.DataFrame] = []
     wanted_set = None if wanted is None else set(wanted)
     last = None if wanted is None else (max(wanted) if wanted else -1)
-    offset = 0
+    offset, kept, logged = 0, 0, time.monotonic()
     for batch in reader.batches(columns):
         size = batch.num_rows if hasattr(batch, "num_rows") else len(batch)
         stop = size if limit is None else min(size, limit - offset)
@@ -168,7 +170,11 @@ def _read(reader: Any, columns: list[str], limit: int | None,
             frame = take_rows(batch, offsets)
             frame[SOURCE_ROW] = [offset + i for i in (offsets or range(stop))]
             frames.append(frame)
+            kept += len(frame)
         offset += size
+        if time.monotonic() - logged > PROGRESS_SECONDS:
+            logger.info("ingest: %d rows read, %d kept", offset, kept)
+            logged = time.monotonic()
         if (limit is not None and offset >= limit) or (last is not None and offset > last):
             break
     if not frames:

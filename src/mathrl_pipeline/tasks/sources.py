@@ -182,6 +182,9 @@ def resolve(path: str, split: str, name: str | None, revision: str | None,
         raise SourceError(f"parameter {param}.path is empty: give a Hub id or a local path")
     local = Path(path).expanduser()
     if local.exists():
+        if revision:
+            logger.info("%s.revision %r does not apply to the local path %s", param, revision,
+                        path)
         return resolve_local(local, split, name, param)
     if local.suffix.lower() in FORMATS or not is_hub_id(path):
         raise SourceError(f"parameter {param}.path: local file or folder {path!r} does not exist")
