@@ -48,8 +48,8 @@ class SlicedParquetDataset(ParquetDataset):
         path = Path(get_filepath_str(self._get_save_path(), self._protocol))
         path.parent.mkdir(parents=True, exist_ok=True)
         step = self._rows_per_slice
-        schema = _schema(data, step)
         try:
+            schema = _schema(data, step)
             with pq.ParquetWriter(path, schema) as writer:
                 for start in range(0, max(len(data), 1), step):
                     piece = data.iloc[start:start + step]
@@ -79,19 +79,10 @@ class SlicedParquetDataset(ParquetDataset):
 
 
 def _schema(data: pd.DataFrame, step: int) -> Any:
-    """The Arrow schema of ``data``: the first slice's, with every all-null column typed from
-    the slice around its first non-null value."""
+    """The Arrow schema of ``data``: every slice's inferred schema, unified (a column that is
+    null, or a list of nulls, in one slice takes its type from the others)."""
     import pyarrow as pa
 
-    schema = pa.Schema.from_pandas(data.iloc[:step], preserve_index=False)
-    for index, field in enumerate(schema):
-        if not pa.types.is_null(field.type) or field.name not in data.columns:
-            continue
-        first = data[field.name].first_valid_index()
-        if first is None:
-            continue
-        position = data.index.get_loc(first)
-        sample = pa.Schema.from_pandas(data.iloc[position:position + 1][[field.name]],
-                                       preserve_index=False)
-        schema = schema.set(index, sample.field(field.name))
-    return schema
+    schemas = [pa.Schema.from_pandas(data.iloc[start:start + step], preserve_index=False)
+               for start in range(0, max(len(data), 1), step)]
+    return pa.unify_schemas(schemas, promote_options="permissive")

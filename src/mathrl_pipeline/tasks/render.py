@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 RENDER_FAILED = "render_failed"
 RENDER_INPUT = ("render_text", "render_mode")
-CHUNK_BATCHES = 8  # a progress line every workers x batch_size x CHUNK_BATCHES items
+CHUNK_BATCHES = 16  # a progress line every workers x batch_size x CHUNK_BATCHES items
 
 
 class Progress:
