@@ -3,6 +3,7 @@ and read a slice at a time (one row group per slice)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +52,7 @@ def _plain(value: object) -> object:
     """A cell comparable across readers (arrays as lists, NaN as None)."""
     if hasattr(value, "tolist"):
         return value.tolist()
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
