@@ -182,22 +182,20 @@ def _read(reader: Any, columns: list[str], limit: int | None,
     return pd.concat(frames, ignore_index=True)
 
 
-def _sample_keys(reader: Any, plan: dict[str, str | None], source: SourceParams,
-                 param: str) -> pd.Series:
+def _sample_keys(reader: Any, plan: dict[str, str | None], sample: SampleParams,
+                 limit: int | None, param: str) -> pd.Series:
     """Per position below ``limit``: the ``sample.by`` field's value (or just the positions)."""
-    sample = source.sample
-    assert sample is not None
     if sample.by is None:
         count = reader.count()
         if count is not None:
-            total = count if source.limit is None else min(count, source.limit)
+            total = count if limit is None else min(count, limit)
             return pd.Series(0, index=range(total))
     by_column = plan.get(sample.by) if sample.by is not None else None
     if sample.by is not None and by_column is None:
         raise SourceError(f"parameter {param}.sample.by: no field {sample.by!r} to balance on "
                           f"(fields: {sorted(plan)})")
     column = by_column or next(c for c in plan.values() if c is not None)
-    keys = _read(reader, [column], source.limit, None)
+    keys = _read(reader, [column], limit, None)
     return keys.set_index(SOURCE_ROW)[column].map(lambda v: v if _hashable(v) else str(v))
 
 
@@ -230,9 +228,12 @@ def load_rows(embedded: pd.DataFrame, source: SourceParams, task: str) -> tuple[
     reader, info = _reader(embedded, source, param)
     plan = column_plan(source.columns, reader.columns(), f"{param}.columns")
     needed = list(dict.fromkeys(c for c in plan.values() if c is not None))
+    if not needed:
+        raise SourceError(f"parameter {param}.columns maps no field to a source column")
     wanted = None
     if source.sample is not None:
-        wanted = sample_positions(_sample_keys(reader, plan, source, param), source.sample)
+        keys = _sample_keys(reader, plan, source.sample, source.limit, param)
+        wanted = sample_positions(keys, source.sample)
     frame = _read(reader, needed, source.limit, wanted)
     mapped = pd.DataFrame({field: (frame[column] if column is not None else None)
                            for field, column in plan.items()}, index=frame.index)
