@@ -190,11 +190,19 @@ def markdown(result: dict[str, Any]) -> str:
         "few broken rows. One child process runs the documented command; peak RSS is its own",
         "(render workers are separate processes).",
         "",
-        "| rows | wall s | rows/s | render s | images/s/core | peak RSS GiB | rendered |",
-        "|---|---|---|---|---|---|---|",
+        "| rows | wall s | rows/s | render s | images/s/core | CPU s (all processes) | "
+        "peak RSS GiB | rendered |",
+        "|---|---|---|---|---|---|---|---|",
         f"| {f['rows']} | {f['wall_s']} | {f['rows_per_s']} | {f['render_s']} | "
-        f"{f['images_per_s_per_core']} | {f['peak_rss_gib']} | {f['rendered']} "
-        f"({100 * f['rendered_fraction']:.2f} %) |",
+        f"{f['images_per_s_per_core']} | {stage['cpu_s']} | {f['peak_rss_gib']} | "
+        f"{f['rendered']} of {f['rendered'] + sum(result['outputs_render_reasons'].values())} "
+        f"valid rows ({100 * f['rendered_fraction']:.2f} %; "
+        f"{100 * f['rendered'] / f['rows']:.2f} % of all rows) |",
+        "",
+        f"CPU seconds of the stage and all its children / {stage['cpus']} cores = "
+        f"{round(stage['cpu_s'] / stage['cpus'])} s: the wall time to expect on {stage['cpus']} "
+        "otherwise idle cores (an estimate; the wall time above is what this shared machine "
+        "gave).",
         "",
         f"Rejects by reason: `{json.dumps(f['rejects_by_reason'])}` (every one with its reason).",
         f"Render failures by renderer reason: `{json.dumps(result['outputs_render_reasons'])}`.",
