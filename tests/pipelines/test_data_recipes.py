@@ -15,7 +15,7 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from mathrl_pipeline.tasks.latex_ocr import normalize_formula
+from mathrl_pipeline.rewards.ocr import normalize_latex as normalize_formula
 from tests.fixtures import hub_layouts as hub
 from tests.kedro_helpers import latest_version, nest
 

@@ -1,10 +1,11 @@
 """LaTeX OCR: an image of a display formula in, its LaTeX inside ``<latex>..</latex>`` out.
 
 Formulas come from im2latex-100k-style lists (one ``formula`` per row) or any dataset with a
-formula column (``text`` in linxy/LaTeX_OCR). Each is normalised by :func:`normalize_formula`:
-the outer display environment unwrapped (``align*`` -> ``aligned`` or its one line), then the
-reward library's :func:`normalize_latex` (drops ``\\label{..}``, spacing commands and sizing,
-one space-separated tokenisation); the steps are recorded in the row (``normalization``). The
+formula column (``text`` in linxy/LaTeX_OCR). Each is normalised by the reward library's
+:func:`normalize_latex`, the same function the OCR rewards apply to predictions: the outer
+display environment unwrapped (``align*`` -> ``aligned`` or its one line), ``\\label{..}``,
+spacing commands and sizing dropped, one space-separated tokenisation; the steps are recorded in
+the row (``normalization``). The
 image is either the normalised formula typeset (so the gold is exactly what is shown) or, with
 ``latex_ocr.images.use: dataset``, the dataset's own image (handwritten, scanned, im2latex
 pages cropped to the formula). The embedded default writes im2latex-style rows from
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +29,7 @@ from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.params import StrictParams
 from mathrl_pipeline.rendering import RenderConfig
 from mathrl_pipeline.rewards.extract import strip_math_delimiters
-from mathrl_pipeline.rewards.ocr import normalize_latex, tokenize_latex
+from mathrl_pipeline.rewards.ocr import normalize_latex, tokenize_latex, unwrap_environment
 from mathrl_pipeline.tasks.cells import is_missing, text_of
 from mathrl_pipeline.tasks.images import (
     ImagePolicy,
@@ -58,15 +58,6 @@ EMPTY_FORMULA = "empty_formula"
 EMPTY_AFTER_NORMALIZE = "empty_after_normalize"
 FORMULA_TOO_LONG = "formula_too_long"
 BLANK_IMAGE = "blank_image"
-_ENVIRONMENT = re.compile(
-    r"^\\begin\{(?P<env>[A-Za-z]+\*?)\}(?:\{[^{}]*\})?(?P<body>.*)\\end\{(?P=env)\}$",
-    re.DOTALL)
-# outer environment -> "" (its body) or the inner environment that typesets in display math
-_ENV_TARGETS: dict[str, str] = {
-    "equation": "", "displaymath": "", "math": "",
-    "align": "aligned", "eqnarray": "aligned", "flalign": "aligned", "alignat": "aligned",
-    "split": "aligned", "gather": "gathered", "multline": "gathered",
-}
 
 LATEX_SYSTEM_PROMPT = (
     "A conversation between User and Assistant. The user shows an image of a formula, and the "
@@ -116,42 +107,14 @@ class LatexImages(StrictParams):
     tolerance: int = Field(48, ge=1, le=255)
 
 
-def unwrap_environment(formula: str) -> tuple[str, str | None]:
-    """A formula without its outer display environment (``equation``, ``align*``, ...), and the
-    environment's name (None when there is none).
-
-    ``equation`` / ``displaymath`` give their body; alignment environments become ``aligned``
-    (and ``gather`` / ``multline`` ``gathered``), which typeset inside display math, or their
-    body with the ``&`` dropped when they hold one line.
-    """
-    text = strip_math_delimiters(formula.strip())
-    match = _ENVIRONMENT.match(text)
-    if not match:
-        return formula, None
-    env, body = match.group("env"), match.group("body").strip()
-    target = _ENV_TARGETS.get(env.rstrip("*"))
-    if target is None:
-        return formula, None
-    if target == "":
-        inner, _ = unwrap_environment(body)
-        return inner, env
-    if "\\\\" not in body:
-        return body.replace("&", " "), env
-    return f"\\begin{{{target}}} {body} \\end{{{target}}}", env
-
-
-def normalize_formula(formula: str) -> str:
-    """The comparison form of a formula, for gold and prediction alike: the outer display
-    environment unwrapped (:func:`unwrap_environment`), then :func:`normalize_latex`."""
-    return normalize_latex(unwrap_environment(formula)[0])
 
 
 def normalization_steps(raw: str) -> list[str]:
-    """What :func:`normalize_formula` changed: the environment unwrapped, the commands and
-    braces dropped, the commands that aliases introduced."""
+    """What :func:`normalize_latex` changed: the environment unwrapped, the commands and braces
+    dropped, the commands that aliases introduced."""
     unwrapped, env = unwrap_environment(raw)
     before = Counter(tokenize_latex(strip_math_delimiters(unwrapped)))
-    after = Counter(normalize_formula(raw).split())
+    after = Counter(normalize_latex(raw).split())
     steps = [f"unwrap {env}"] if env else []
     if strip_math_delimiters(raw.strip()) != raw.strip():
         steps.append("strip delimiters")
@@ -207,7 +170,7 @@ def _check_formula(row: dict[str, Any], render: RenderConfig, images: LatexImage
         raise RowError(EMPTY_FORMULA)
     if len(raw) > render.max_chars:
         raise RowError(FORMULA_TOO_LONG, f"{len(raw)} > {render.max_chars} characters")
-    normalized = normalize_formula(raw)
+    normalized = normalize_latex(raw)
     if not normalized.strip():
         raise RowError(EMPTY_AFTER_NORMALIZE, raw[:200])
     out = {"formula_raw": raw, "formula": normalized, "normalization": normalization_steps(raw),

@@ -15,7 +15,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from PIL import Image
 
-from mathrl_pipeline.tasks.latex_ocr import normalize_formula
+from mathrl_pipeline.rewards.ocr import normalize_latex as normalize_formula
 from tests.fixtures import hub_layouts as hub
 from tests.kedro_helpers import run_pipelines
 
