@@ -73,9 +73,8 @@ def _grpo_arith(raw: dict[str, Pipeline]) -> Pipeline:
 
     corpus = "arith_pretrain_corpus"
     base_model = pipeline(
-        create_base_model(pretrain=True),
+        create_base_model(pretrain=True, params="base_model_arith"),
         inputs={"tokenizer_corpus_split": corpus, "pretrain_corpus": corpus},
-        parameters={"params:base_model": "params:base_model_arith"},
     )
     train = pipeline(
         raw["train"],

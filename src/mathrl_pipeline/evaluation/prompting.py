@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, QWEN_IMAGE_PLACEHOLDER, PromptTemplate
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
+from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, PromptTemplate
 
 logger = logging.getLogger(__name__)
 

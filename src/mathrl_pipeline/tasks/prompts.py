@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
+
 PromptStyle = Literal["instruct", "base", "direct"]
 
 R1_SYSTEM_PROMPT = (
@@ -37,9 +39,6 @@ BASE_TEMPLATE = (
     "within <think> </think> and <answer> </answer> tags, respectively.\n"
     "User: {image}{instruction}\nAssistant: Let me solve this step by step.\n<think>"
 )
-
-# Qwen2-VL / Qwen2.5-VL image placeholder; the processor expands <|image_pad|> to the patch count.
-QWEN_IMAGE_PLACEHOLDER = "<|vision_start|><|image_pad|><|vision_end|>"
 
 DEFAULT_INSTRUCTION = (
     "Solve the math problem shown in the image. Output the thinking process in <think> </think> "

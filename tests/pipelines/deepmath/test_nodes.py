@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
 from mathrl_pipeline.pipelines.deepmath.nodes import (
     build_deepmath_prompts,
     collect_deepmath_rejects,
@@ -11,7 +12,7 @@ from mathrl_pipeline.pipelines.deepmath.nodes import (
     validate_deepmath,
 )
 from mathrl_pipeline.tasks.images import image_cell
-from mathrl_pipeline.tasks.prompts import QWEN_IMAGE_PLACEHOLDER, R1_SYSTEM_PROMPT
+from mathrl_pipeline.tasks.prompts import R1_SYSTEM_PROMPT
 
 
 def _params(**overrides: object) -> dict:

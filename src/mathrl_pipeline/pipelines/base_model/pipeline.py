@@ -5,24 +5,25 @@ from kedro.pipeline import Node, Pipeline
 from .nodes import build_base_model, collect_tokenizer_corpus, pretrain_base_model
 
 
-def create_pipeline(pretrain: bool = False, **kwargs) -> Pipeline:
-    """Build the embedded tiny Qwen2.5-VL (or record a Hub id) as the versioned `base_model`.
+def create_pipeline(pretrain: bool = False, params: str = "base_model", **kwargs) -> Pipeline:
+    """Build the embedded tiny model (or record a Hub id) as the versioned `base_model`.
 
     With ``pretrain``, the random model is first pre-trained on `pretrain_corpus` (rows of
     prompt, image, completion), which makes it a small *base model* (the embedded default's
-    stand-in for Qwen2-VL-2B's pre-training; see docs/miniature_r1_zero.md).
+    stand-in for Qwen2-VL-2B's pre-training; see docs/miniature_r1_zero.md). ``params``: the
+    parameter block the nodes read their slices of (`base_model`, `base_model_arith`, ...).
     """
     built = "base_model_init" if pretrain else "base_model"
     nodes = [
         Node(
             collect_tokenizer_corpus,
-            ["tokenizer_corpus_split", "params:base_model"],
+            ["tokenizer_corpus_split", f"params:{params}.corpus"],
             "tokenizer_corpus",
             name="collect_tokenizer_corpus",
         ),
         Node(
             build_base_model,
-            ["tokenizer_corpus", "params:base_model"],
+            ["tokenizer_corpus", f"params:{params}.source", f"params:{params}.tiny"],
             built,
             name="build_base_model",
         ),
@@ -31,7 +32,7 @@ def create_pipeline(pretrain: bool = False, **kwargs) -> Pipeline:
         nodes.append(
             Node(
                 pretrain_base_model,
-                ["base_model_init", "pretrain_corpus", "params:base_model"],
+                ["base_model_init", "pretrain_corpus", f"params:{params}.pretrain"],
                 "base_model",
                 name="pretrain_base_model",
             )
