@@ -50,7 +50,7 @@ def make_split(n: int = 6, style: str = "instruct") -> pd.DataFrame:
 
 def build_tiny_model_dir(path: Path) -> Path:
     """Build and save the training stack's tiny Qwen2.5-VL (tokenizer from a few questions)."""
-    from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
+    from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
 
     texts = [f"What is {i} + {i + 1}? The answer is {2 * i + 1}." for i in range(20)]
     build_tiny_model(texts, TinyModelSpec(max_pixels=112 * 112)).save_pretrained(path)

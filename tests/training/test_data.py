@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mathrl_pipeline.models.qwen2_vl import FAMILY as QWEN2_VL
 from mathrl_pipeline.tasks.prompts import PromptTemplate
 from mathrl_pipeline.training.data import (
-    RAW_CHAT_TEMPLATE,
     check_columns,
     check_pixel_budget,
     normalise_prompt,
@@ -18,7 +18,7 @@ from tests.training.digits import digit_frame
 
 def test_parquet_shaped_prompts_become_plain_lists() -> None:
     frame = digit_frame(2)
-    dataset = to_grpo_dataset(frame)
+    dataset = to_grpo_dataset(frame, QWEN2_VL.image_placeholder)
     prompt = dataset[0]["prompt"]
     assert isinstance(prompt, list) and isinstance(prompt[1]["content"], list)
     assert prompt[1]["content"][0] == {"type": "image", "text": None}
@@ -30,8 +30,8 @@ def test_base_prompt_round_trips_through_the_raw_template() -> None:
     from jinja2 import Template
 
     text = PromptTemplate(style="base").build("Which digit?")
-    messages = normalise_prompt(text)
-    assert Template(RAW_CHAT_TEMPLATE).render(messages=messages) == text
+    messages = normalise_prompt(text, QWEN2_VL.image_placeholder)
+    assert Template(QWEN2_VL.raw_chat_template).render(messages=messages) == text
     assert prompt_style(digit_frame(2, style="base")) == "base"
 
 

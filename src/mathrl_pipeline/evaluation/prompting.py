@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from mathrl_pipeline.contract import plain
-from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, QWEN_IMAGE_PLACEHOLDER, PromptTemplate
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
+from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, PromptTemplate
 
 logger = logging.getLogger(__name__)
 

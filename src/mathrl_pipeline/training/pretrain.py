@@ -15,26 +15,30 @@ import io
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from pydantic import Field
+
+from mathrl_pipeline.params import StrictParams
 
 logger = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
 
 
-@dataclass(frozen=True)
-class PretrainConfig:
-    """Optimisation settings of the pre-training stage."""
+class PretrainConfig(StrictParams):
+    """Optimisation settings of the pre-training stage (``base_model.pretrain``)."""
 
-    epochs: float = 12.0
-    batch_size: int = 16
-    learning_rate: float = 2e-3
-    weight_decay: float = 0.0
-    warmup_ratio: float = 0.05
+    # 30 epochs: 20 leaves weaker sums on some seeds (docs/miniature_r1_zero.md)
+    epochs: float = Field(30.0, gt=0)
+    batch_size: int = Field(16, ge=1)
+    learning_rate: float = Field(3e-3, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_ratio: float = Field(0.05, ge=0, lt=1)
     seed: int = 0
-    logging_steps: int = 20
-    max_length: int = 512
+    logging_steps: int = Field(20, ge=1)
+    max_length: int = Field(512, ge=16)  # tokens of prompt (image included) + completion
+    output_dir: str = "data/06_models/pretrain_work"  # the Trainer's work folder (nothing saved)
 
 
 def _as_messages(prompt: Any) -> Any:
@@ -71,7 +75,9 @@ def encode_example(
 ) -> dict[str, Any]:
     """Token ids, labels (prompt masked), pixel values and grid of one example."""
     image = _image(image_cell)
-    eos = processor.tokenizer.eos_token or "<|im_end|>"
+    eos = processor.tokenizer.eos_token
+    if not eos:
+        raise ValueError("pre-training needs a tokenizer with an EOS token to end completions")
     text_prompt = prompt_text(processor, prompt)
     full = processor(text=[text_prompt + completion + eos], images=[image], return_tensors="pt")
     head = processor(text=[text_prompt], images=[image], return_tensors="pt")
@@ -133,7 +139,6 @@ def pretrain(
     images: Sequence[Any],
     completions: Sequence[str],
     config: PretrainConfig,
-    output_dir: str,
 ) -> list[dict[str, float]]:
     """Train ``model`` in place on (prompt, image, completion) triples; returns the loss log."""
     import torch
@@ -149,7 +154,7 @@ def pretrain(
     ]
     steps_per_epoch = math.ceil(len(examples) / config.batch_size)
     args = TrainingArguments(
-        output_dir=output_dir,
+        output_dir=config.output_dir,
         per_device_train_batch_size=config.batch_size,
         num_train_epochs=config.epochs,
         learning_rate=config.learning_rate,

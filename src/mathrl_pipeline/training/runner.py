@@ -28,7 +28,6 @@ from mathrl_pipeline.training.callbacks import (
 )
 from mathrl_pipeline.training.config import TrainParams
 from mathrl_pipeline.training.data import (
-    RAW_CHAT_TEMPLATE,
     check_columns,
     check_pixel_budget,
     prompt_style,
@@ -154,11 +153,13 @@ def reflection_counter() -> Any:
     return reflection_count
 
 
-def check_prompt_lengths(df: pd.DataFrame, processor: Any, params: TrainParams) -> None:
+def check_prompt_lengths(
+    df: pd.DataFrame, processor: Any, params: TrainParams, image_placeholder: str
+) -> None:
     """Raise when a prompt (image tokens included) exceeds ``train.max_prompt_length``."""
     if params.max_prompt_length is None:
         return
-    dataset = to_grpo_dataset(df.head(64))
+    dataset = to_grpo_dataset(df.head(64), image_placeholder)
     for row in dataset:
         messages = row["prompt"]
         filled = [
@@ -218,7 +219,7 @@ def run_grpo(
     import torch
     from trl import GRPOConfig, GRPOTrainer
 
-    from mathrl_pipeline.training.model_source import load_model, load_processor, lora_config
+    from mathrl_pipeline.models.loading import family_of, load_model, load_processor, lora_config
 
     source = str(params.model.source or model_source or "")
     if not source:
@@ -231,12 +232,13 @@ def run_grpo(
         reward_funcs.append(func)
         weights.append(float(weight))
 
+    family = family_of(source)
     processor = load_processor(source, params.model)
     original_template = processor.chat_template
     if prompt_style(train_df) == "base":
-        processor.chat_template = RAW_CHAT_TEMPLATE
-    check_prompt_lengths(train_df, processor, params)
-    dataset = to_grpo_dataset(train_df)
+        processor.chat_template = family.raw_chat_template
+    check_prompt_lengths(train_df, processor, params, family.image_placeholder)
+    dataset = to_grpo_dataset(train_df, family.image_placeholder)
     resume = last_complete_checkpoint(params.output_dir) if params.resume else None
     if resume is not None:
         check_same_run(params, Path(params.output_dir))
