@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +39,8 @@ class PretrainConfig(StrictParams):
     seed: int = 0
     logging_steps: int = Field(20, ge=1)
     max_length: int = Field(512, ge=16)  # tokens of prompt (image included) + completion
-    output_dir: str = "data/06_models/pretrain_work"  # the Trainer's work folder (nothing saved)
+    # the Trainer's work folder (nothing is saved there); None: a temporary folder
+    output_dir: str | None = None
 
 
 def _as_messages(prompt: Any) -> Any:
@@ -142,7 +144,6 @@ def pretrain(
 ) -> list[dict[str, float]]:
     """Train ``model`` in place on (prompt, image, completion) triples; returns the loss log."""
     import torch
-    from transformers import Trainer, TrainingArguments
 
     if not (len(prompts) == len(images) == len(completions)) or not prompts:
         raise ValueError("pretraining corpus: prompts, images and completions must be non-empty "
@@ -153,13 +154,23 @@ def pretrain(
         for p, i, c in zip(prompts, images, completions, strict=True)
     ]
     steps_per_epoch = math.ceil(len(examples) / config.batch_size)
+    with tempfile.TemporaryDirectory(prefix="mathrl-pretrain-") as scratch:
+        return _train(model, processor, examples, config, config.output_dir or scratch,
+                      warmup_steps=int(config.warmup_ratio * steps_per_epoch * config.epochs))
+
+
+def _train(model: Any, processor: Any, examples: list[dict[str, Any]], config: PretrainConfig,
+           output_dir: str, *, warmup_steps: int) -> list[dict[str, float]]:
+    import torch
+    from transformers import Trainer, TrainingArguments
+
     args = TrainingArguments(
-        output_dir=config.output_dir,
+        output_dir=output_dir,
         per_device_train_batch_size=config.batch_size,
         num_train_epochs=config.epochs,
         learning_rate=config.learning_rate,
         weight_decay=config.weight_decay,
-        warmup_steps=int(config.warmup_ratio * steps_per_epoch * config.epochs),
+        warmup_steps=warmup_steps,
         lr_scheduler_type="cosine",
         logging_steps=config.logging_steps,
         save_strategy="no",

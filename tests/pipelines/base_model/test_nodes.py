@@ -58,15 +58,16 @@ def test_conf_validates_into_the_library_types(project_root) -> None:
     arith = params["base_model_arith"]
     # the miniature run's tiny model and pre-training, as before the parameters were typed
     assert arith["tiny"] == TinyModelSpec(mrope_section=(1, 1, 6), rope_theta=2.0, max_pixels=50176)
-    assert arith["pretrain"] == PretrainConfig(output_dir="data/06_models/pretrain_work")
+    assert arith["pretrain"] == PretrainConfig()  # the defaults: 30 epochs, a temporary folder
     assert (arith["pretrain"].epochs, arith["pretrain"].learning_rate) == (30.0, 3e-3)
     assert arith["corpus"] == TokenizerCorpusParams(columns=["completion", "question"], limit=None)
     assert arith["source"] is None
-    assert params["base_model"]["corpus"] == TokenizerCorpusParams()
-    assert params["base_model"]["tiny"] == arith["tiny"]
+    # the stand-alone `base_model` pipeline reads the default run's block, which extends base_model
+    assert params["base_model_deepmath"]["corpus"] == TokenizerCorpusParams()
+    assert params["base_model_deepmath"]["tiny"] == arith["tiny"]
     gpu = _validated(project_root, env="gpu")
-    assert gpu["base_model"]["source"] == "Qwen/Qwen2.5-VL-3B-Instruct"
-    assert gpu["base_model"]["corpus"].limit == 0
+    assert gpu["base_model_deepmath"]["source"] == "Qwen/Qwen2.5-VL-3B-Instruct"
+    assert gpu["base_model_deepmath"]["corpus"].limit == 0
     assert gpu["base_model_arith"]["source"] is None  # the miniature run keeps its tiny model
 
 
