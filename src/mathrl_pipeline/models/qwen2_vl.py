@@ -61,7 +61,7 @@ def image_only_processor_class(base: type) -> type:
     """
     from transformers.processing_utils import ProcessorMixin
 
-    def __init__(  # noqa: N807 (the class's constructor)
+    def __init__(
         self: Any,
         image_processor: Any = None,
         tokenizer: Any = None,
