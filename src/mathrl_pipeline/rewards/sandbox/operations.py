@@ -128,6 +128,12 @@ def latex_sympy_equal(gold_latex: str, pred_latex: str) -> bool | None:
     return False
 
 
+def warm_up() -> None:
+    """Load Math-Verify and latex2sympy: their first call imports and builds parsers (~1 s)."""
+    match_math("1", "1")
+    latex_sympy_equal("1", "1")
+
+
 OPS = {
     "match_math": match_math,
     "gold_parses": gold_parses,
