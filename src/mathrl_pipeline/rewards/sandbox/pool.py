@@ -86,8 +86,7 @@ class _Worker:
         assert self.proc.stdout is not None
         poller = select.poll()
         poller.register(self.proc.stdout.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
-        remaining = deadline - time.monotonic()
-        return remaining > 0 and bool(poller.poll(remaining * 1000))
+        return bool(poller.poll(max(0.0, deadline - time.monotonic()) * 1000))
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         assert self.proc.stdout is not None
@@ -178,7 +177,7 @@ class BoundedExecutor:
         included; such a worker is not killed (it goes on starting up), the call just fails.
         """
         deadline = time.monotonic() + (self.timeout_s if timeout_s is None else float(timeout_s))
-        worker = self._idle.get()
+        worker = self._take()
         try:
             if worker is None:
                 worker = _Worker(self.max_bytes)
@@ -200,6 +199,26 @@ class BoundedExecutor:
             raise BoundedTimeout  # the worker is still starting up
         finally:
             self._idle.put(worker)
+
+    def _take(self) -> _Worker | None:
+        """An idle worker: a started one if any is idle (a replacement may still be starting)."""
+        taken = [self._idle.get()]
+        while not self._started(taken[-1]):
+            try:
+                taken.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        chosen = taken.pop() if self._started(taken[-1]) else taken.pop(0)
+        for worker in taken:
+            self._idle.put(worker)
+        return chosen
+
+    @staticmethod
+    def _started(worker: _Worker | None) -> bool:
+        try:
+            return worker is not None and worker.wait_ready(time.monotonic())
+        except WorkerError:
+            return False  # dead: call() replaces it when it is chosen
 
     def _replacement(self) -> _Worker | None:
         self.restarts += 1

@@ -1,9 +1,10 @@
 """A sandbox worker process: ``python <this file> MAX_BYTES`` (started by :mod:`.pool`).
 
 The worker runs as a script and loads :mod:`.operations` from its file (no ``mathrl_pipeline``
-package import), then loads Math-Verify and latex2sympy (:func:`.operations.warm_up`, ~1 s)
-before it reports ready: start-up work never runs inside a call's deadline. ``MAX_BYTES`` is the
-process's address-space limit (0: none), from ``SandboxSettings.worker_max_bytes``.
+package import), then loads Math-Verify (:func:`.operations.warm_up`, ~1 s) before it
+reports ready: start-up is never cut short by a call's deadline (see :mod:`.pool`).
+``MAX_BYTES`` is the process's address-space limit (0: none), from
+``SandboxSettings.worker_max_bytes``.
 
 Protocol: length-prefixed pickles on stdin/stdout. Request ``(op, args)``; reply
 ``(True, result)`` or ``(False, error_text)``. The first frame written is ``(True, "ready")``.
