@@ -1,4 +1,4 @@
-"""The reward sandbox's settings: one typed block, applied per process with `configure`."""
+"""The reward sandbox: one typed settings block, applied per process; start-up of its workers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from mathrl_pipeline.rewards.sandbox import (
     configure,
     get_executor,
     pool,
+    start,
 )
 from mathrl_pipeline.rewards.sandbox.pool import BoundedExecutor
 
@@ -34,6 +35,24 @@ def test_the_deadline_is_the_configured_one(restore: None) -> None:
     with pytest.raises(BoundedTimeout):
         bounded_call("sleep", 5)
     assert time.monotonic() - start < 1.5
+
+
+def test_a_starting_worker_is_left_to_start(restore: None) -> None:
+    # a call's deadline covers waiting for start-up (Math-Verify loads, ~1 s), but the worker
+    # is not killed for it: the next call finds it ready
+    configure(SandboxSettings(timeout_s=0.05, workers=1))
+    with pytest.raises(BoundedTimeout):
+        bounded_call("ping")
+    executor = get_executor()
+    assert executor.restarts == 0 and executor.timeouts == 1
+    executor.warm_up()
+    assert bounded_call("ping") == "pong" and executor.restarts == 0
+
+
+def test_start_returns_with_ready_workers(restore: None) -> None:
+    start(SandboxSettings(workers=2))
+    workers = list(get_executor()._idle.queue)
+    assert len(workers) == 2 and all(w is not None and w.ready for w in workers)
 
 
 def test_inline_backend_runs_in_the_calling_process(restore: None) -> None:

@@ -95,7 +95,7 @@ def build_html_report(
         f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(str(v))}</code></td></tr>"
         for k, v in metadata.items()
     )
-    plots = "\n".join(
+    images = "\n".join(
         f"<h3>{html.escape(name)}</h3>{_img(image, name)}" for name, image in plots.items()
     )
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -110,7 +110,7 @@ def build_html_report(
 <h2>Benchmark scores (each benchmark's own definition)</h2>
 <pre>{html.escape(json.dumps(benchmarks, indent=2, sort_keys=True, default=str))}</pre>
 <h2>Plots</h2>
-{plots}
+{images}
 <h2>Breakdowns</h2>
 {_table(comparison)}
 <h2>Best samples</h2>

@@ -18,7 +18,7 @@ from mathrl_pipeline.evaluation.metrics import breakdown
 from mathrl_pipeline.evaluation.plots import comparison_figures, figure_image
 from mathrl_pipeline.evaluation.scorers import benchmark_scores
 from mathrl_pipeline.evaluation.scoring import nan_to_none, score_responses
-from mathrl_pipeline.rewards.sandbox import SandboxSettings, configure
+from mathrl_pipeline.rewards.sandbox import SandboxSettings, start
 
 from .params import EvaluateParams
 
@@ -60,7 +60,7 @@ def score_eval_responses(
     reward_sandbox: SandboxSettings,
 ) -> pd.DataFrame:
     """Score each response with the rewards library (``eval_samples``)."""
-    configure(reward_sandbox)
+    start(reward_sandbox)
     samples = score_responses(eval_responses.drop(columns="model_source"), eval_split, extract_mode)
     samples["model_source"] = eval_responses["model_source"].to_numpy()
     return samples
@@ -70,7 +70,7 @@ def summarise_eval(
     eval_samples: pd.DataFrame, params: EvaluateParams, reward_sandbox: SandboxSettings
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Metrics per prompt style, overall and by difficulty/topic/task, plus benchmark scores."""
-    configure(reward_sandbox)
+    start(reward_sandbox)
     ks = params.pass_k if params.sampled is not None else []
     metrics = breakdown(eval_samples, params.breakdown_by, ks)
     sources = sorted(set(eval_samples["model_source"])) if len(eval_samples) else []

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mathrl_pipeline.rewards.sandbox import SandboxSettings
-from mathrl_pipeline.rewards.sandbox import configure as configure_reward_sandbox
+from mathrl_pipeline.rewards.sandbox import start as start_reward_sandbox
 from mathrl_pipeline.training.config import TrainParams
 from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figures
 
@@ -38,7 +38,7 @@ def train_grpo(
     """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir``."""
     from mathrl_pipeline.training.runner import run_grpo
 
-    configure_reward_sandbox(reward_sandbox)
+    start_reward_sandbox(reward_sandbox)
     result = run_grpo(params, train_split, base_model)
     return str(result.model_dir), result.metrics, result.samples
 

@@ -4,7 +4,7 @@
 * :mod:`.pool`: the per-process pool of workers, its deadline and :class:`SandboxSettings`;
 * :mod:`.worker`: the worker process's entry point.
 
-The train and evaluate nodes pass the ``reward_sandbox`` parameter block to :func:`configure`.
+The train and evaluate nodes pass the ``reward_sandbox`` parameter block to :func:`start`.
 """
 
 from mathrl_pipeline.rewards.sandbox.pool import (
@@ -14,6 +14,7 @@ from mathrl_pipeline.rewards.sandbox.pool import (
     bounded_call,
     configure,
     get_executor,
+    start,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "bounded_call",
     "configure",
     "get_executor",
+    "start",
 ]

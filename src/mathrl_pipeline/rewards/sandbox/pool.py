@@ -8,9 +8,13 @@ worker that misses it is killed (SIGKILL) and replaced, and the call raises
 :class:`BoundedTimeout`.
 
 The bound is a parameter block, :class:`SandboxSettings` (``reward_sandbox`` in
-``conf/base/parameters.yml``), applied to the calling process with :func:`configure`; the
-`train` and `evaluate` nodes do so before any reward runs. A process that never calls
-:func:`configure` uses the defaults of :class:`SandboxSettings`.
+``conf/base/parameters.yml``), applied to the calling process with :func:`configure`, or with
+:func:`start`, which also starts the workers: the `train` and `evaluate` nodes call it before any
+reward runs. A process that calls neither uses the defaults of :class:`SandboxSettings`.
+
+A worker loads Math-Verify before it reports ready; a call's deadline covers waiting for a
+worker that is still starting up, and such a worker is never killed (start-up under a loaded
+CPU can take longer than one deadline: killing it would only start the next one over).
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ class SandboxSettings(StrictParams):
 
 
 class BoundedTimeout(Exception):  # noqa: N818 - reads better at call sites
-    """The bounded call missed its deadline (the worker was killed and replaced)."""
+    """The bounded call missed its deadline: the worker was killed and replaced, or the worker
+    it got was still starting up (and goes on doing so)."""
 
 
 class WorkerError(Exception):
@@ -72,20 +77,23 @@ class _Worker:
             env=env,
             close_fds=True,
         )
+        self.started = time.monotonic()
         self.ready = False
 
     # -- framing ---------------------------------------------------------------------------
+    def _poll(self, deadline: float) -> bool:
+        """Whether the worker's stdout has data (or closed) before ``deadline``."""
+        assert self.proc.stdout is not None
+        poller = select.poll()
+        poller.register(self.proc.stdout.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+        return bool(poller.poll(max(0.0, deadline - time.monotonic()) * 1000))
+
     def _read_exact(self, n: int, deadline: float) -> bytes:
         assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        poller = select.poll()
-        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         chunks: list[bytes] = []
         while n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BoundedTimeout
-            if not poller.poll(remaining * 1000):
+            if not self._poll(deadline):
                 raise BoundedTimeout
             chunk = os.read(fd, n)
             if not chunk:
@@ -100,18 +108,23 @@ class _Worker:
             raise WorkerError("reply too large")
         return pickle.loads(self._read_exact(size, deadline))
 
-    def wait_ready(self) -> None:
-        if not self.ready:
-            try:
-                ok, value = self._recv(time.monotonic() + START_TIMEOUT_S)
-            except BoundedTimeout as exc:
-                raise WorkerError("worker did not start") from exc
-            if not ok or value != "ready":
-                raise WorkerError(f"worker failed to start: {value}")
-            self.ready = True
+    def wait_ready(self, deadline: float | None = None) -> bool:
+        """Wait until the worker has started up, at most until ``deadline`` (default: the
+        start-up limit). ``False``: still starting up (the worker is left to finish)."""
+        if self.ready:
+            return True
+        limit = self.started + START_TIMEOUT_S
+        if not self._poll(limit if deadline is None else min(deadline, limit)):
+            if time.monotonic() >= limit:
+                raise WorkerError("worker did not start")
+            return False
+        ok, value = self._recv(limit)  # the one "ready" frame (or end of file) is there
+        if not ok or value != "ready":
+            raise WorkerError(f"worker failed to start: {value}")
+        self.ready = True
+        return True
 
-    def call(self, op: str, args: tuple[Any, ...], timeout_s: float) -> Any:
-        self.wait_ready()
+    def call(self, op: str, args: tuple[Any, ...], deadline: float) -> Any:
         data = pickle.dumps((op, args), protocol=pickle.HIGHEST_PROTOCOL)
         assert self.proc.stdin is not None
         try:
@@ -119,7 +132,7 @@ class _Worker:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise WorkerError("worker pipe closed") from exc
-        ok, value = self._recv(time.monotonic() + timeout_s)
+        ok, value = self._recv(deadline)
         if not ok:
             raise WorkerError(value)
         return value
@@ -158,26 +171,54 @@ class BoundedExecutor:
         self._closed = False
 
     def call(self, op: str, *args: Any, timeout_s: float | None = None) -> Any:
-        """Run ``operations.OPS[op](*args)`` in a worker; raise BoundedTimeout / WorkerError."""
-        limit = self.timeout_s if timeout_s is None else float(timeout_s)
-        worker = self._idle.get()
+        """Run ``operations.OPS[op](*args)`` in a worker; raise BoundedTimeout / WorkerError.
+
+        The deadline covers the whole call, waiting for a worker that is still starting up
+        included; such a worker is not killed (it goes on starting up), the call just fails.
+        """
+        deadline = time.monotonic() + (self.timeout_s if timeout_s is None else float(timeout_s))
+        worker = self._take()
         try:
             if worker is None:
                 worker = _Worker(self.max_bytes)
             try:
-                return worker.call(op, args, limit)
+                if worker.wait_ready(deadline):
+                    return worker.call(op, args, deadline)
             except BoundedTimeout:
                 self.timeouts += 1
                 worker.kill()
                 worker = self._replacement()
                 raise
             except WorkerError as exc:
-                if worker.proc.poll() is not None or "pipe" in str(exc) or "exited" in str(exc):
+                dead = worker.proc.poll() is not None or not worker.ready
+                if dead or "pipe" in str(exc) or "exited" in str(exc):
                     worker.kill()
                     worker = self._replacement()
                 raise
+            self.timeouts += 1
+            raise BoundedTimeout  # the worker is still starting up
         finally:
             self._idle.put(worker)
+
+    def _take(self) -> _Worker | None:
+        """An idle worker: a started one if any is idle (a replacement may still be starting)."""
+        taken = [self._idle.get()]
+        while not self._started(taken[-1]):
+            try:
+                taken.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        chosen = taken.pop() if self._started(taken[-1]) else taken.pop(0)
+        for worker in taken:
+            self._idle.put(worker)
+        return chosen
+
+    @staticmethod
+    def _started(worker: _Worker | None) -> bool:
+        try:
+            return worker is not None and worker.wait_ready(time.monotonic())
+        except WorkerError:
+            return False  # dead: call() replaces it when it is chosen
 
     def _replacement(self) -> _Worker | None:
         self.restarts += 1
@@ -188,7 +229,7 @@ class BoundedExecutor:
             return None
 
     def warm_up(self) -> None:
-        """Start every worker and wait until each has imported sympy / Math-Verify."""
+        """Start every worker and wait until each has started up (Math-Verify loaded)."""
         workers = [self._idle.get() for _ in range(self.size)]
         try:
             workers = [w or _Worker(self.max_bytes) for w in workers]
@@ -225,6 +266,14 @@ def configure(settings: SandboxSettings) -> None:
             _executor.close()
         _executor = None
         logger.debug("reward sandbox: %s", settings)
+
+
+def start(settings: SandboxSettings) -> None:
+    """:func:`configure` this process with ``settings`` and start its workers (returns once
+    they are ready, so that no reward call waits for a start-up)."""
+    configure(settings)
+    if settings.backend == "process":
+        get_executor().warm_up()
 
 
 def get_executor() -> BoundedExecutor:

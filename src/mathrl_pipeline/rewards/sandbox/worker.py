@@ -1,9 +1,10 @@
 """A sandbox worker process: ``python <this file> MAX_BYTES`` (started by :mod:`.pool`).
 
-The worker runs as a script and loads :mod:`.operations` from its file: it imports no
-``mathrl_pipeline`` package, so it is ready in ~0.1 s (a worker killed at its deadline is
-replaced while the caller goes on, and the next sample waits for the new one). ``MAX_BYTES`` is
-the process's address-space limit (0: none), from ``SandboxSettings.worker_max_bytes``.
+The worker runs as a script and loads :mod:`.operations` from its file (no ``mathrl_pipeline``
+package import), then loads Math-Verify (:func:`.operations.warm_up`, ~1 s) before it
+reports ready: start-up is never cut short by a call's deadline (see :mod:`.pool`).
+``MAX_BYTES`` is the process's address-space limit (0: none), from
+``SandboxSettings.worker_max_bytes``.
 
 Protocol: length-prefixed pickles on stdin/stdout. Request ``(op, args)``; reply
 ``(True, result)`` or ``(False, error_text)``. The first frame written is ``(True, "ready")``.
@@ -74,7 +75,10 @@ def main(max_bytes: int) -> None:
     logging.basicConfig(level=logging.ERROR)
     _limit_memory(max_bytes)
     operations = load_operations()
-    operations.warm_up()  # imports before "ready": a call's deadline is compute only
+    try:
+        operations.warm_up()  # before "ready": start-up never runs inside a call's deadline
+    except Exception:  # noqa: BLE001 - each operation reports its own error later
+        logger.exception("could not load the sandbox operations")
     _write(out_fd, (True, "ready"))
     while True:
         header = _read_exact(0, _HEADER.size)
