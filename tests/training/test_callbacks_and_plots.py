@@ -9,7 +9,7 @@ import pandas as pd
 
 from mathrl_pipeline.training.callbacks import read_jsonl, truncate_jsonl
 from mathrl_pipeline.training.plots import CURVES, training_figures
-from mathrl_pipeline.training.runner import last_complete_checkpoint
+from mathrl_pipeline.training.resume import last_complete_checkpoint
 
 
 def test_truncation_keeps_steps_up_to_the_checkpoint_and_drops_a_torn_line(tmp_path: Path):

@@ -18,7 +18,8 @@ from transformers import AutoModelForImageTextToText, TrainerCallback
 
 from mathrl_pipeline.training.callbacks import METRICS_FILE, read_jsonl
 from mathrl_pipeline.training.cli import load_params
-from mathrl_pipeline.training.runner import last_complete_checkpoint, run_grpo
+from mathrl_pipeline.training.resume import last_complete_checkpoint
+from mathrl_pipeline.training.runner import run_grpo
 from tests.training.digits import digit_frame
 
 MAX_STEPS = 8
