@@ -16,12 +16,16 @@ YAML file instead.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
 import os
 import re
+import signal
+import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +91,41 @@ def load_params(
     return TrainParams.model_validate(resolved)
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def parent_death_signal(sig: int) -> Callable[[], None] | None:
+    """Linux: a function that makes this process receive ``sig`` when its parent dies.
+
+    Used as the launcher's pre-exec function (libc is bound here, in the parent: between fork
+    and exec the child only makes the call) and by every rank for itself: torchrun starts the
+    ranks in sessions of their own, so a SIGKILL of Kedro's process group would leave them
+    training on, orphaned.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, int(sig))
+
+    return set_signal
+
+
+def die_with_launcher() -> None:
+    """In a rank: SIGKILL when the launcher dies (and exit now if it already has)."""
+    set_signal = parent_death_signal(signal.SIGKILL)
+    if set_signal is None:
+        return
+    parent = os.getppid()
+    set_signal()
+    if parent == 1:  # the launcher died before the call: nothing will collect this rank's work
+        raise SystemExit("the launcher of this rank is gone")
+
+
 def rank() -> int:
     """This process's global rank (0 outside a launcher)."""
     return int(os.environ.get("RANK", "0"))
@@ -148,6 +187,8 @@ def _train(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, read the split (parquet) and run GRPO; a failure is recorded per rank."""
     args = _parser().parse_args(argv)
+    if "LOCAL_RANK" in os.environ:
+        die_with_launcher()
     logging.basicConfig(
         level=logging.INFO,
         format=f"[rank{rank()}] %(asctime)s %(levelname)s %(name)s %(message)s",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
 import json
 import logging
 import os
@@ -38,6 +37,7 @@ import pandas as pd
 import yaml
 
 from mathrl_pipeline.training.callbacks import METRICS_FILE, MetricsTail
+from mathrl_pipeline.training.cli import parent_death_signal
 from mathrl_pipeline.training.config import DistributedParams, TrainParams
 from mathrl_pipeline.training.resume import RunInputs, plan_run, run_inputs
 from mathrl_pipeline.training.runner import (
@@ -78,7 +78,6 @@ DDP_CONFIG: dict[str, Any] = {
     "dynamo_config": {"dynamo_backend": "NO"},
 }
 STOP_GRACE_S = 30.0
-PR_SET_PDEATHSIG = 1
 
 
 class LaunchError(RuntimeError):
@@ -217,34 +216,20 @@ def launch_command(dist: DistributedParams, config_file: Path, threads: int,
 
 
 def launch_env(machine: Machine, threads: int) -> dict[str, str]:
-    """The launcher's environment: thread counts, unbuffered logs; on CPU DeepSpeed's CPU mode."""
+    """The launcher's environment: thread counts, unbuffered logs, no MLflow; on CPU DeepSpeed's
+    CPU accelerator."""
     env = dict(os.environ)
     env.update(
         OMP_NUM_THREADS=str(threads),
         MKL_NUM_THREADS=str(threads),
         PYTHONUNBUFFERED="1",
         TOKENIZERS_PARALLELISM="false",
+        # the Kedro process is the one MLflow writer; ranks skip importing it (seconds each)
+        DISABLE_MLFLOW_INTEGRATION="TRUE",
     )
     if not machine.gpus:
         env["DS_ACCELERATOR"] = "cpu"
     return env
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    """Linux: a pre-exec function giving the launcher SIGTERM when the Kedro process dies.
-
-    libc is bound here, in the parent: the child only makes the call (nothing to lock or load
-    between fork and exec, where other threads' locks may be held).
-    """
-    try:
-        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-    def set_signal() -> None:  # pragma: no cover - runs in the child before exec
-        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-    return set_signal
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -262,7 +247,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def stream(cmd: list[str], env: dict[str, str], keep: int = 40) -> tuple[int, list[str]]:
     """Run ``cmd``, logging each output line as it comes; its exit code and last lines."""
     tail: collections.deque[str] = collections.deque(maxlen=keep)
-    preexec = _parent_death_signal() if sys.platform.startswith("linux") else None
+    preexec = parent_death_signal(signal.SIGTERM)  # the launcher stops its ranks on SIGTERM
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
         errors="replace", preexec_fn=preexec,  # noqa: PLW1509 - no threads start before exec
