@@ -220,11 +220,9 @@ class ProjectMlflowHook(MlflowHook):
             return
         import mlflow
 
-        active = mlflow.active_run()
-        if active is not None and active.info.run_id == run_id:
+        while mlflow.active_run():  # the run may be on the stack more than once (per node)
             mlflow.end_run(KILLED)
-        else:
-            mlflow.MlflowClient().set_terminated(run_id, KILLED)
+        mlflow.MlflowClient().set_terminated(run_id, KILLED)
         logger.warning("MLflow run %s was interrupted: marked %s", run_id, KILLED)
 
     @hook_impl
