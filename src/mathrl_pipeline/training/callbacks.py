@@ -223,7 +223,10 @@ class JsonlMetricsCallback(TrainerCallback):
             return
         step = state.global_step
         row: dict[str, Any] = {"step": step, "epoch": state.epoch}
-        row.update({k: _finite(v) for k, v in logs.items() if isinstance(v, int | float)})
+        # None: TRL's mean of a metric with no value this step (a reward that scored nothing)
+        row.update(
+            {k: _finite(v) for k, v in logs.items() if v is None or isinstance(v, int | float)}
+        )
         if self._step_times:  # wall clock of the whole optimizer step, generation included
             row["wall_step_time"] = sum(self._step_times) / len(self._step_times)
             row.setdefault("step_time", row["wall_step_time"])  # TRL logs its own
