@@ -4,7 +4,8 @@ The tests start ``kedro run``; the node starts ``accelerate launch``; the ranks 
 test cannot reach. :func:`sitecustomize_source` is the text of a ``sitecustomize.py`` that the
 test puts first on ``PYTHONPATH``: in a process with ``LOCAL_RANK`` set (a rank) it wraps
 ``GRPOTrainer._calculate_rewards`` to record, per scored batch, whether each row's prompt,
-solution, id and image belong together, and this rank's own weighted rewards. With
+solution, id and image belong together, and this rank's own weighted rewards; and
+``GRPOTrainer.__init__`` to record whether the policy arrived partitioned (ZeRO-3 init). With
 ``PROBE_FAIL_RANK=R`` rank R instead exits with code 3 before training (a failing rank).
 """
 
@@ -76,8 +77,15 @@ def install() -> None:
         return
     from trl import GRPOTrainer
 
-    original = GRPOTrainer._calculate_rewards
+    original, original_init = GRPOTrainer._calculate_rewards, GRPOTrainer.__init__
     out = Path(os.environ[PROBE_DIR]) / f"rank{rank}.jsonl"
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        # ZeRO-3 with zero3_init_flag: the policy arrives already partitioned (DeepSpeed's ds_id)
+        loaded = {"rank": rank, "partitioned_at_load": hasattr(
+            next(kwargs["model"].parameters()), "ds_id")}
+        (out.parent / f"load{rank}.json").write_text(json.dumps(loaded), encoding="utf-8")
+        original_init(self, *args, **kwargs)
 
     def probed(self: Any, inputs: Any, prompts: Any, completions: Any, ids: Any) -> Any:
         everyone = original(self, inputs, prompts, completions, ids)  # gathered over ranks
@@ -97,6 +105,12 @@ def install() -> None:
         return everyone
 
     GRPOTrainer._calculate_rewards = probed
+    GRPOTrainer.__init__ = init
+
+
+def partitioned_at_load(folder: Path) -> set[bool]:
+    """Whether each rank's policy was partitioned when the trainer got it."""
+    return {json.loads(p.read_text())["partitioned_at_load"] for p in folder.glob("load*.json")}
 
 
 def read_probe(folder: Path) -> list[dict[str, Any]]:

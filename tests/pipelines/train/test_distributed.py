@@ -34,6 +34,7 @@ from tests.pipelines.train.rank_probe import (
     FAIL_RANK,
     PROBE_DIR,
     SIZES,
+    partitioned_at_load,
     read_probe,
     sitecustomize_source,
 )
@@ -201,6 +202,8 @@ def test_two_processes_through_a_kedro_session(launched: Any, name: str) -> None
     # every rank scored its own rows, each with its prompt, solution and image
     records = read_probe(run.folder / "probe")
     assert {r["rank"] for r in records} == {0, 1}
+    # ZeRO-3's zero3_init_flag partitions the weights while they load (the config comes first)
+    assert partitioned_at_load(run.folder / "probe") == {name == "zero3"}
     assert all(not r["problems"] for r in records), [r["problems"] for r in records]
     for step in range(1, STEPS + 1):
         ranks = {r["rank"]: r for r in records if r["step"] == step}
