@@ -297,10 +297,15 @@ def accelerate_config(dist: DistributedParams, work: Path) -> tuple[Path, dict[s
     return path, config, repr(dist.accelerate_config)
 
 
+def launch_folder(params: TrainParams) -> Path:
+    """This machine's launch files (machines may share ``train.output_dir``)."""
+    return Path(params.output_dir) / LAUNCH_DIR / f"machine{params.distributed.machine_rank}"
+
+
 def prepare_launch(params: TrainParams) -> tuple[Path, dict[str, Any], Machine, int]:
     """Check the launch against the parameters and the machine before anything is written."""
     dist = params.distributed
-    work = Path(params.output_dir) / LAUNCH_DIR
+    work = launch_folder(params)
     config_file, config, name = accelerate_config(dist, work)
     check_config(dist, config, name)
     machine = Machine.detect()
@@ -313,7 +318,7 @@ def launch_grpo(params: TrainParams, train_df: pd.DataFrame, source: str, inputs
                 launch: tuple[Path, dict[str, Any], Machine, int]) -> TrainResult:
     """Run GRPO on ``train.distributed.num_processes`` processes; the model and tables."""
     config_file, config, machine, threads = launch
-    work = Path(params.output_dir) / LAUNCH_DIR
+    work = launch_folder(params)
     shutil.rmtree(work, ignore_errors=True)
     (work / ERRORS_DIR).mkdir(parents=True)
     if params.distributed.accelerate_config is None:
@@ -391,7 +396,10 @@ def train(params: TrainParams, train_df: pd.DataFrame, model_source: str | Path 
     validate(params, train_df, dist.num_processes)
     launch = prepare_launch(params) if dist.launched else None
     inputs = run_inputs(source, train_df)
-    plan_run(params, inputs)  # resume or new run: decided once, before any process starts
+    if dist.machine_rank == 0:  # resume or new run: decided once, before any process starts
+        plan_run(params, inputs)
+    else:  # machine 0 decides and tracks; global rank 0 re-plans, the others wait for it
+        metrics_sink = None
     with following(Path(params.output_dir) / METRICS_FILE, metrics_sink):
         if launch is not None:
             return launch_grpo(params, train_df, source, inputs, launch)
