@@ -165,16 +165,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> None:
+    if args.params:  # parameters first: a bad one fails before the heavy imports
+        params = TrainParams.model_validate_json(Path(args.params).read_text(encoding="utf-8"))
+    else:
+        params = load_params(args.config, args.block, args.set, {"data_dir": args.data_dir},
+                             env=args.env)
     import pandas as pd
 
     from mathrl_pipeline.training.resume import RunInputs
     from mathrl_pipeline.training.runner import run_grpo
 
-    if args.params:
-        params = TrainParams.model_validate_json(Path(args.params).read_text(encoding="utf-8"))
-    else:
-        params = load_params(args.config, args.block, args.set, {"data_dir": args.data_dir},
-                             env=args.env)
     inputs = None
     if args.inputs:
         inputs = RunInputs.from_json(Path(args.inputs).read_text(encoding="utf-8"))

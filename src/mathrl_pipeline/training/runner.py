@@ -180,6 +180,38 @@ def skip_unused_deepspeed_ops() -> None:
     deepspeed.ops.__compatible_ops__ = compatible
 
 
+def grpo_config(params: TrainParams, weights: list[float], progress_bar: bool) -> Any:
+    """This run's GRPOConfig on this machine, its device and process group set up."""
+    import torch
+    from trl import GRPOConfig
+
+    cpu, deepspeed = not torch.cuda.is_available(), uses_deepspeed()
+    if cpu and deepspeed:
+        skip_unused_deepspeed_ops()
+    bf16 = params.bf16
+    if bf16 is None:
+        bf16 = bool(not cpu and torch.cuda.is_bf16_supported())
+    kwargs = params.grpo_kwargs(weights, bf16)
+    for key, value in device_kwargs(cpu, deepspeed, "LOCAL_RANK" in os.environ).items():
+        kwargs.setdefault(key, value)
+    kwargs.setdefault("disable_tqdm", not progress_bar)
+    config = GRPOConfig(**kwargs)
+    _ = config.device  # starts the process group (and DeepSpeed's ZeRO-3 init context)
+    return config
+
+
+def prepared_processor(source: str, params: TrainParams, train_df: pd.DataFrame) -> tuple[Any, str]:
+    """The processor (raw template for base-style prompts), its own template; prompts checked."""
+    from mathrl_pipeline.training.model_source import load_processor
+
+    processor = load_processor(source, params.model)
+    original_template = processor.chat_template
+    if prompt_style(train_df) == "base":
+        processor.chat_template = RAW_CHAT_TEMPLATE
+    check_prompt_lengths(train_df, processor, params)
+    return processor, original_template
+
+
 def resolve_resume(params: TrainParams, state: Any, inputs: RunInputs | None,
                    source: str, train_df: pd.DataFrame) -> Path | None:
     """The checkpoint every rank resumes: planned by the main process, then read by the rest."""
@@ -208,10 +240,9 @@ def run_grpo(
     ``train.rewards``; ``extra_callbacks``: ``transformers.TrainerCallback`` objects; ``inputs``:
     the run's inputs when the caller identified them already (else computed here).
     """
-    import torch
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
-    from mathrl_pipeline.training.model_source import load_model, load_processor, lora_config
+    from mathrl_pipeline.training.model_source import load_model, lora_config
 
     source = resolve_source(params, model_source)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
@@ -222,26 +253,9 @@ def run_grpo(
         reward_funcs.append(func)
         weights.append(float(weight))
 
-    cpu, deepspeed = not torch.cuda.is_available(), uses_deepspeed()
-    if cpu and deepspeed:
-        skip_unused_deepspeed_ops()
-    bf16 = params.bf16
-    if bf16 is None:
-        bf16 = bool(not cpu and torch.cuda.is_bf16_supported())
-    kwargs = params.grpo_kwargs(weights, bf16)
-    for key, value in device_kwargs(cpu, deepspeed, "LOCAL_RANK" in os.environ).items():
-        kwargs.setdefault(key, value)
-    kwargs.setdefault("disable_tqdm", not progress_bar)
-    processor = load_processor(source, params.model)
-    original_template = processor.chat_template
-    if prompt_style(train_df) == "base":
-        processor.chat_template = RAW_CHAT_TEMPLATE
-    check_prompt_lengths(train_df, processor, params)
+    processor, original_template = prepared_processor(source, params, train_df)
     dataset = to_grpo_dataset(train_df)
-
-    # Before the model: the config starts the process group and DeepSpeed's ZeRO-3 init context.
-    config = GRPOConfig(**kwargs)
-    _ = config.device  # sets up this process's device and process group
+    config = grpo_config(params, weights, progress_bar)  # before the model (module docstring)
     state = config.distributed_state
     resume = resolve_resume(params, state, inputs, source, train_df)
     # transformers 5.x saves Qwen-VL weights under checkpoint names (visual.*, model.*) and the
@@ -249,7 +263,7 @@ def run_grpo(
     # warns). Loading the policy from the checkpoint with from_pretrained maps the names; the
     # Trainer then restores optimizer, scheduler, RNG and step. LoRA checkpoints hold the adapter
     # only, which the Trainer reloads itself; DeepSpeed restores the weights from global_stepN.
-    from_checkpoint = resume is not None and not params.model.lora.enabled and not deepspeed
+    from_checkpoint = resume is not None and not params.model.lora.enabled and not uses_deepspeed()
     model = load_model(str(resume) if from_checkpoint else source, params.model)
     # TRL builds the KL reference from the policy's name_or_path: the base model, never the
     # checkpoint the policy was resumed from.
