@@ -103,7 +103,7 @@ def _plain(value: Any) -> Any:
 
 LAUNCHER_VARIABLES: tuple[str, ...] = ("LOCAL_RANK", "RANK", "WORLD_SIZE")
 PROCESS_TAG = "mathrl.process"  # host:pid:start time of the Kedro process owning a run
-KILLED, FAILED = "KILLED", "FAILED"
+KILLED = "KILLED"  # an MLflow RunStatus
 
 
 class LaunchedSessionError(RuntimeError):

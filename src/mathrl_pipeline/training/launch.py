@@ -250,7 +250,7 @@ def stream(cmd: list[str], env: dict[str, str], keep: int = 40) -> tuple[int, li
     preexec = parent_death_signal(signal.SIGTERM)  # the launcher stops its ranks on SIGTERM
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-        errors="replace", preexec_fn=preexec,  # noqa: PLW1509 - no threads start before exec
+        errors="replace", preexec_fn=preexec,  # noqa: PLW1509 - it only calls prctl
     )
     try:
         assert proc.stdout is not None
