@@ -41,3 +41,18 @@ def test_checks_name_what_is_wrong() -> None:
     with pytest.raises(ValueError, match=r"train\.model\.max_pixels"):
         check_pixel_budget(digit_frame(2), max_pixels=100, allow_downscale=False)
     check_pixel_budget(digit_frame(2), max_pixels=100, allow_downscale=True)
+
+
+def test_fingerprint_survives_parquet_and_sees_every_change(tmp_path) -> None:
+    import pandas as pd
+
+    from mathrl_pipeline.training.data import frame_fingerprint
+
+    frame = digit_frame(4)
+    frame.to_parquet(tmp_path / "split.parquet")
+    same = pd.read_parquet(tmp_path / "split.parquet")
+    assert frame_fingerprint(same) == frame_fingerprint(frame)  # the catalog's round trip
+    other_image = frame.copy()
+    other_image.at[0, "image"] = digit_frame(4)["image"][1]
+    changed = [frame.iloc[::-1], frame.head(3), other_image, frame.assign(solution="0")]
+    assert len({frame_fingerprint(f) for f in [frame, *changed]}) == 1 + len(changed)

@@ -10,8 +10,11 @@ original string.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
+import math
 from typing import Any
 
 import pandas as pd
@@ -21,6 +24,29 @@ from mathrl_pipeline.contract import plain
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("prompt", "image", "solution")
+
+
+def _stable(value: Any) -> Any:
+    """A cell as JSON-able data: bytes by digest, missing values as None, arrays as lists."""
+    value = plain(value)
+    if isinstance(value, bytes | bytearray):
+        return "sha256:" + hashlib.sha256(value).hexdigest()
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def frame_fingerprint(df: pd.DataFrame) -> str:
+    """``sha256:<digest>`` of a split's columns and rows (images by content), order included."""
+    digest = hashlib.sha256(json.dumps([str(c) for c in df.columns]).encode())
+    for row in df.itertuples(index=False, name=None):
+        cells = [_stable(v) for v in row]
+        digest.update(json.dumps(cells, sort_keys=True, default=str).encode())
+    return f"sha256:{digest.hexdigest()}"
 
 
 def base_prompt_to_messages(prompt: str, image_placeholder: str) -> list[dict[str, Any]]:
