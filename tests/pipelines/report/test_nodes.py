@@ -84,7 +84,7 @@ def test_build_report_embeds_the_saved_plots_and_the_run_parameters(
         train_metrics_table(),
         plot_aha_moment(train_metrics_table()),
         **inputs["plots"],
-        train=TrainParams(run_name="arith"),
+        train=TrainParams(run_name="arith", output_dir="data/06_models/grpo_checkpoints/arith"),
         evaluate=EvaluateParams(limit=4),
         params=ReportParams(title="a run"),
     )

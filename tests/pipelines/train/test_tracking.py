@@ -99,7 +99,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 import mathrl_pipeline.pipelines.train.pipeline as train
 
-def stuck(train_split, base_model, params):
+def stuck(train_split, base_model, params, reward_sandbox):
     Path(sys.argv[2]).write_text("training")
     time.sleep(120)
 
