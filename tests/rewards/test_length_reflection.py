@@ -6,6 +6,7 @@ import pytest
 
 from mathrl_pipeline.contract import completion_text
 from mathrl_pipeline.rewards import (
+    LatexLengthReward,
     LengthPenalty,
     RepetitionPenalty,
     SoftOverlongPenalty,
@@ -46,6 +47,31 @@ def test_length_penalty_uses_completion_ids() -> None:
 def test_soft_overlong(length: int, expected: float) -> None:
     reward = SoftOverlongPenalty(max_length=1024, cache_length=256)
     assert reward(["c"], completion_ids=[[0] * length]) == [pytest.approx(expected)]
+
+
+# The LaTeX-OCR recipe's length reward (starkiby/mathocr src/ocr/grpo_ft/grpo.py l.223-252).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<latex>x^2</latex>", 1.0),  # the block alone
+        ("Here it is: <latex>x^2 + y^2 = z^2</latex>", 1.0),  # words inside the block not counted
+        ("w " * 50 + "<latex>x</latex>", 1.0),  # 50 words outside: at the limit
+        ("w " * 100 + "<latex>x</latex>", 0.5),  # 100 words: 1 - 50 / 100
+        ("a <latex>x</latex> " + "w " * 59 + "<latex>y</latex>", 1 - 10 / 60),  # both blocks cut
+        ("no block at all", 0.0),  # no <latex> block pays nothing
+        ("<latex>x^2", 0.0),  # an unclosed block is no block
+        ("<LATEX>x</LATEX>", 0.0),  # tags are case-sensitive, as the recipe's regex
+        ("</latex> <latex>x</latex>", 1.0),  # a stray closing tag is one word outside
+    ],
+)
+def test_latex_length_reward(text: str, expected: float) -> None:
+    assert LatexLengthReward(max_words=50)([text]) == [pytest.approx(expected)]
+
+
+def test_latex_length_reward_reads_chat_completions() -> None:
+    # TRL passes conversational completions as message lists
+    completion = [{"role": "assistant", "content": "<latex>x</latex>"}]
+    assert LatexLengthReward()([completion]) == [1.0]
 
 
 @pytest.mark.parametrize(

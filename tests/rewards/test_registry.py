@@ -19,6 +19,7 @@ REQUIRED = [
     "ocr_normalized",
     "ocr_sympy",
     "length_penalty",
+    "latex_length",
     "soft_overlong",
     "repetition_penalty",
 ]

@@ -17,9 +17,11 @@ from mathrl_pipeline.rewards.format import (
     tag_count_score,
 )
 from mathrl_pipeline.rewards.length import (
+    LatexLengthReward,
     LengthPenalty,
     RepetitionPenalty,
     SoftOverlongPenalty,
+    latex_length_score,
     repetition_score,
     soft_overlong_penalty,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "BoundedTimeout",
     "ChoiceAccuracyReward",
     "LatexFormatReward",
+    "LatexLengthReward",
     "LengthPenalty",
     "MathAccuracyReward",
     "OCRReward",
@@ -66,6 +69,7 @@ __all__ = [
     "extract_boxed",
     "get_reward",
     "latex_format_ok",
+    "latex_length_score",
     "normalize_latex",
     "normalize_text_answer",
     "normalized_match",
