@@ -63,6 +63,12 @@ def test_cvbench_scores_on_hand_made_table(key: str, expected: float) -> None:
     assert cvbench_scores(_cvbench_table())[key] == pytest.approx(expected)
 
 
+def test_cvbench_sub_task_of_the_split_is_found() -> None:
+    # the cvbench_test split names the sub-task `question_type` (tasks/cvbench.py)
+    table = _cvbench_table().rename(columns={"cvbench_task": "question_type"})
+    assert cvbench_scores(table)["task/count"] == pytest.approx(0.75)
+
+
 def test_benchmark_scores_routes_cvbench_rows() -> None:
     scores = benchmark_scores(_cvbench_table())
     assert scores["keep"]["cvbench"]["cvbench"] == pytest.approx(0.4375)

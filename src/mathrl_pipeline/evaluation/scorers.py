@@ -19,9 +19,9 @@ import pandas as pd
 logger = logging.getLogger(__name__)
 
 # CV-Bench's own columns: ``type`` (2D/3D), ``source`` (ADE20K/COCO/Omni3D) and the sub-task
-# (Count/Relation/Depth/Distance). The contract's ``task`` column holds ``cvbench``, so the
-# sub-task is looked for under these names first.
-CVBENCH_TASK_COLUMNS: tuple[str, ...] = ("cvbench_task", "subtask", "task")
+# (Count/Relation/Depth/Distance; ``question_type`` in the cvbench_test split). The contract's
+# ``task`` column holds ``cvbench``, so the sub-task is looked for under these names first.
+CVBENCH_TASK_COLUMNS: tuple[str, ...] = ("cvbench_task", "subtask", "question_type", "task")
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -23,6 +23,7 @@ CARRIED_COLUMNS: tuple[str, ...] = (
     "source",
     "cvbench_task",
     "subtask",
+    "question_type",  # the cvbench_test split's sub-task (Count, Relation, Depth, Distance)
 )
 
 
