@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mathrl_pipeline.params import StrictParams as _Strict
 
@@ -48,6 +48,17 @@ class RewardParams(_Strict):
     name: str
     weight: float = 1.0
     kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        """A name of ``rewards.registry.REWARDS``: a typo fails with the parameters, not in
+        the train node."""
+        from mathrl_pipeline.rewards.registry import REWARDS, reward_names
+
+        if name not in REWARDS:
+            raise ValueError(f"unknown reward {name!r}; valid rewards: {', '.join(reward_names())}")
+        return name
 
 
 class DistributedParams(_Strict):
