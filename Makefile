@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-EXTRAS ?= train,viz,dev
+EXTRAS ?= train,deepspeed,viz,dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Smallest Debian set that renders real DeepMath questions: amsmath/amssymb (latex-base),
 # mathrsfs/bm (latex-recommended), rsfs fonts (fonts-recommended), preview.sty, pdftoppm.

@@ -64,7 +64,7 @@ def make_split(n: int) -> pd.DataFrame:
 
 def build_model(path: Path) -> Path:
     """Save the training stack's tiny Qwen2.5-VL to ``path``."""
-    from mathrl_pipeline.training.tiny_model import build_tiny_model
+    from mathrl_pipeline.models.tiny import build_tiny_model
 
     texts = [f"What is {i} + {i + 1}? The answer is {2 * i + 1}." for i in range(50)]
     build_tiny_model(texts).save_pretrained(path)

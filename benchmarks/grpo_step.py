@@ -72,9 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     """Build the model, run warm-up + measured steps, print a markdown row."""
     import torch
 
+    from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
     from mathrl_pipeline.training.config import TrainParams
     from mathrl_pipeline.training.runner import run_grpo
-    from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
     from tests.training.digits import digit_frame
 
     args = _parse(argv)

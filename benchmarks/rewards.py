@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mathrl_pipeline.rewards import get_reward
 from mathrl_pipeline.rewards.math_accuracy import clear_cache
-from mathrl_pipeline.rewards.timeout import get_executor
+from mathrl_pipeline.rewards.sandbox import get_executor
 
 logger = logging.getLogger("benchmarks.rewards")
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,14 +26,17 @@ def run_pipelines(
     data_dir: Path,
     pipeline_names: list[str],
     params: dict[str, Any] | None = None,
+    conf_source: Path | None = None,
     **run_kwargs: Any,
 ) -> dict[str, Any]:
-    """Run ``pipeline_names`` with ``data_dir`` as the catalog's data folder."""
+    """Run ``pipeline_names`` with ``data_dir`` as the catalog's data folder (and the
+    configuration of ``conf_source``, e.g. a temporary copy of ``conf/``, when given)."""
     bootstrap_project(project_root)
     runtime = nest({"data_dir": str(data_dir), **(params or {})})
     _end_mlflow_runs()
     try:
-        with KedroSession.create(project_path=project_root, runtime_params=runtime) as session:
+        with KedroSession.create(project_path=project_root, runtime_params=runtime,
+                                 conf_source=str(conf_source) if conf_source else None) as session:
             return session.run(pipeline_names=pipeline_names, **run_kwargs)
     finally:
         _end_mlflow_runs()

@@ -2,7 +2,8 @@
 
 Every task writes its splits with :data:`CONTRACT_COLUMNS`; rewards, training and evaluation read
 them through the helpers here, so that a prompt, a completion and an answer type mean the same
-thing in every room. Plain Python: no torch, no Kedro.
+thing in every room; :func:`plain` turns a row read back from parquet into Python values.
+Plain Python: no torch, no Kedro.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,19 @@ def answer_type_of(answer_type: Any, choices: Any = None) -> str:
     if kind not in ANSWER_TYPES:
         raise ValueError(f"unknown answer_type {kind!r}; valid: {', '.join(ANSWER_TYPES)}")
     return kind
+
+
+def plain(value: Any) -> Any:
+    """Numpy arrays (how pandas reads nested parquet lists) to Python lists, recursively."""
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _content_text(content: Any) -> str:

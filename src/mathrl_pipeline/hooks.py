@@ -1,15 +1,27 @@
-"""Project hooks: every parameter of a run checked before its first node, MLflow params flat.
+"""Project hooks: every parameter of a run checked before its first node, MLflow runs right.
 
 Kedro validates each typed ``params:`` input of a node against its type (the library's config
 type) when the catalog is built. :class:`ParameterCheck` adds what that cannot see: a key that no
 node of the project reads (a typo such as ``sat.sourse``) under a block the run uses.
-:class:`ProjectMlflowHook` is kedro-mlflow's hook logging typed parameters as flat keys
-(``train_arith.learning_rate``), as it does for plain dictionaries.
+:class:`ProjectMlflowHook` is kedro-mlflow's hook, plus:
+
+* typed parameters logged as flat keys (``train_arith.learning_rate``), as for dictionaries;
+* one Kedro process per pipeline run: a session started by a distributed launcher (every rank
+  would run the whole session, migrate the MLflow store and write every output) is refused, since
+  the `train` stage starts its own training processes (``train.distributed``);
+* an interrupted run is not marked FINISHED: Ctrl-C, SIGTERM or an exit before the pipeline ends
+  mark it KILLED (kedro-mlflow marks a node's error FAILED), and a run whose process was killed
+  outright (SIGKILL, power loss) is marked KILLED by the next run on the same machine.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+import signal
+import socket
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,8 +101,129 @@ def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
+LAUNCHER_VARIABLES: tuple[str, ...] = ("LOCAL_RANK", "RANK", "WORLD_SIZE")
+PROCESS_TAG = "mathrl.process"  # host:pid:start time of the Kedro process owning a run
+KILLED = "KILLED"  # an MLflow RunStatus
+
+
+class LaunchedSessionError(RuntimeError):
+    """``kedro run`` started by a distributed launcher (one session per rank)."""
+
+
+def refuse_launched_session(environ: dict[str, str]) -> None:
+    """Raise when the variables of a distributed launcher say this is one rank of many."""
+    found = {k: environ[k] for k in LAUNCHER_VARIABLES if k in environ}
+    if "LOCAL_RANK" in found or int(found.get("WORLD_SIZE", "1") or 1) > 1:
+        shown = ", ".join(f"{k}={v}" for k, v in found.items())
+        raise LaunchedSessionError(
+            f"kedro run was started by a distributed launcher ({shown}): every rank would run the "
+            "whole session. Start `kedro run` once and set train.distributed.num_processes (and "
+            "train.distributed.accelerate_config): the train stage launches its own processes "
+            "(docs/training.md)"
+        )
+
+
+def process_tag(pid: int | None = None) -> str:
+    """``host:pid:start`` of a process (this one by default): unique even when pids recycle."""
+    import psutil
+
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{psutil.Process(pid).create_time():.3f}"
+
+
+def process_alive(tag: str) -> bool:
+    """Whether the process a :func:`process_tag` names still runs (other hosts: assumed so)."""
+    import psutil
+
+    host, _, rest = tag.partition(":")
+    pid, _, _ = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        return process_tag(int(pid)) == tag
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def mark_dead_runs_killed(client: Any, experiment_id: str, keep: str | None) -> list[str]:
+    """Mark KILLED the RUNNING runs of ``experiment_id`` whose Kedro process is gone."""
+    runs = client.search_runs(
+        [experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=1000
+    )
+    killed = []
+    for run in runs:
+        tag = run.data.tags.get(PROCESS_TAG)
+        if run.info.run_id != keep and tag and not process_alive(tag):
+            client.set_terminated(run.info.run_id, KILLED)
+            killed.append(run.info.run_id)
+            logger.warning("MLflow run %s: its process %s is gone, marked %s",
+                           run.info.run_id, tag, KILLED)
+    return killed
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 class ProjectMlflowHook(MlflowHook):
-    """kedro-mlflow's hook, logging typed parameters flat like dictionaries."""
+    """kedro-mlflow's hook: typed parameters flat, one session, interrupted runs not FINISHED."""
+
+    _open_run: str | None = None
+    _exit_registered: bool = False
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        """Refuse a session per rank, then set MLflow up (kedro-mlflow)."""
+        refuse_launched_session(dict(os.environ))
+        super().after_context_created(context)
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
+                            catalog: Any) -> None:
+        """Start the run (kedro-mlflow); tag it with this process; close runs of dead ones."""
+        super().before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
+        if not self._is_mlflow_enabled or self.run_id is None:
+            return
+        import mlflow
+
+        client = mlflow.MlflowClient()
+        client.set_tag(self.run_id, PROCESS_TAG, process_tag())
+        experiment_id = client.get_run(self.run_id).info.experiment_id
+        mark_dead_runs_killed(client, experiment_id, keep=self.run_id)
+        self._open_run = self.run_id
+        if not self._exit_registered:  # after mlflow's own atexit handler, so it runs first
+            atexit.register(self._end_interrupted)
+            self._exit_registered = True
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+                signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
+                           catalog: Any) -> None:
+        """End the run FINISHED (kedro-mlflow)."""
+        self._open_run = None
+        super().after_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
+
+    @hook_impl
+    def on_pipeline_error(self, error: Exception, run_params: dict[str, Any], pipeline: Any,
+                          catalog: Any) -> None:
+        """End the run FAILED (kedro-mlflow)."""
+        self._open_run = None
+        super().on_pipeline_error(error=error, run_params=run_params, pipeline=pipeline,
+                                  catalog=catalog)
+
+    def _end_interrupted(self) -> None:
+        """At exit, a run whose pipeline neither ended nor failed was interrupted: KILLED."""
+        run_id, self._open_run = self._open_run, None
+        if run_id is None:
+            return
+        import mlflow
+
+        while mlflow.active_run():  # the run may be on the stack more than once (per node)
+            mlflow.end_run(KILLED)
+        mlflow.MlflowClient().set_terminated(run_id, KILLED)
+        logger.warning("MLflow run %s was interrupted: marked %s", run_id, KILLED)
 
     @hook_impl
     def before_node_run(self, node: Any, catalog: Any, inputs: dict[str, Any],

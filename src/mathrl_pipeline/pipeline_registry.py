@@ -79,7 +79,8 @@ def use_blocks(pipe: Pipeline, blocks: dict[str, str]) -> Pipeline:
 
 
 def model_pipelines(task: str) -> dict[str, Pipeline]:
-    """``base_model``, ``train`` and ``evaluate`` wired to one run's splits and blocks."""
+    """``base_model``, ``train``, ``evaluate`` and ``report`` wired to one run's splits and blocks
+    (the report shows the run's own ``train_<task>`` and ``evaluate_<task>``)."""
     run = RUNS[task]
     pretrain = run.pretrain_corpus is not None
     corpus = run.pretrain_corpus or run.train_split
@@ -90,25 +91,23 @@ def model_pipelines(task: str) -> dict[str, Pipeline]:
         "base_model": base,
         "train": pipeline(train.create_pipeline(), inputs={"train_split": run.train_split}),
         "evaluate": evaluate.create_pipeline(split=run.test_split),
+        "report": report.create_pipeline(),
     }
-    return {
-        name: use_blocks(pipe, {name: f"{name}_{task}"}) for name, pipe in stages.items()
-    }
+    blocks = {name: f"{name}_{task}" for name in STAGES}
+    return {name: use_blocks(pipe, blocks) for name, pipe in stages.items()}
 
 
 def grpo_run(task: str) -> Pipeline:
     """The whole R1-Zero run of ``task`` (see the module docstring)."""
     stages = model_pipelines(task)
     data = sum((DATA_PIPELINES[name] for name in RUNS[task].data), Pipeline([]))
-    model = stages["base_model"] + stages["train"] + stages["evaluate"]
-    return data + model + report.create_pipeline()
+    return data + stages["base_model"] + stages["train"] + stages["evaluate"] + stages["report"]
 
 
 def register_pipelines() -> dict[str, Pipeline]:
     """Every data and stage pipeline, the `grpo_<task>` runs and `__default__`."""
     pipelines: dict[str, Pipeline] = dict(DATA_PIPELINES)
     pipelines.update(model_pipelines(DEFAULT_RUN))
-    pipelines["report"] = report.create_pipeline()
     pipelines.update({f"grpo_{task}": grpo_run(task) for task in RUNS})
     pipelines["__default__"] = DATA_PIPELINES["deepmath"] + pipelines["grpo_arith"]
     return pipelines

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from kedro.io import MemoryDataset
 from PIL import Image, ImageDraw
+from pydantic import BaseModel
 
 from mathrl_pipeline.tasks.prompts import DEFAULT_INSTRUCTION, PromptTemplate
 
@@ -47,7 +50,7 @@ def make_split(n: int = 6, style: str = "instruct") -> pd.DataFrame:
 
 def build_tiny_model_dir(path: Path) -> Path:
     """Build and save the training stack's tiny Qwen2.5-VL (tokenizer from a few questions)."""
-    from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
+    from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
 
     texts = [f"What is {i} + {i + 1}? The answer is {2 * i + 1}." for i in range(20)]
     build_tiny_model(texts, TinyModelSpec(max_pixels=112 * 112)).save_pretrained(path)
@@ -68,6 +71,24 @@ def train_metrics_table(steps: int = 12) -> pd.DataFrame:
             "reflection_rate": [0.01 * s for s in range(steps)],
         }
     )
+
+
+def param_datasets(**blocks: Any) -> dict[str, MemoryDataset]:
+    """``params:`` datasets as a Kedro session makes them from validated parameter blocks:
+    ``params:<block>`` and ``params:<block>.<field>`` for every (nested) field."""
+    datasets: dict[str, MemoryDataset] = {}
+
+    def add(name: str, value: Any) -> None:
+        datasets[f"params:{name}"] = MemoryDataset(value, copy_mode="assign")
+        fields = dict(value) if isinstance(value, dict) else None
+        if isinstance(value, BaseModel):
+            fields = {f: getattr(value, f) for f in type(value).model_fields}
+        for field, inner in (fields or {}).items():
+            add(f"{name}.{field}", inner)
+
+    for name, value in blocks.items():
+        add(name, value)
+    return datasets
 
 
 # Small, fast settings for end-to-end runs in tests (runtime params, dotted keys).

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mathrl_pipeline.evaluation import score_responses
-from mathrl_pipeline.tasks.prompts import PromptTemplate, prompt_text
+from mathrl_pipeline.contract import prompt_text
+from mathrl_pipeline.evaluation import latex_ocr_scores, score_responses
+from mathrl_pipeline.rewards import get_reward
+from mathrl_pipeline.tasks.prompts import PromptTemplate
 from tests.evaluation.helpers import make_split
 
 R1 = prompt_text(PromptTemplate().build("q"))
@@ -48,3 +50,35 @@ def test_score_responses(  # noqa: PLR0917 - parametrized test
     assert bool(row["format_ok"]) is fmt
     assert row["reflection_count"] == refl
     assert row["gold"] == "7" and row["difficulty"] == 1.0 and row["topic"] == "arithmetic"
+
+
+LATEX_CASES = [
+    # (gold, response): the reward, eval_samples' `correct` and the benchmark's exact match agree
+    (r"\frac{1}{2}", r"<think>r</think><latex>\frac {1} {2}</latex>"),  # whitespace only
+    (r"<answer>\frac{1}{2}</answer>", r"<latex>\frac{1}{2}</latex>"),  # a tagged gold
+    (r"x^{2}", r"<latex>x^2</latex>"),  # exact match is strict: normalised match only
+    (r"a+b", r"<answer>a+b</answer>"),  # latex answers are read from the latex tag
+]
+
+
+@pytest.mark.parametrize(("gold", "response"), LATEX_CASES)
+def test_latex_rows_are_scored_as_the_reward_scores_them(gold: str, response: str) -> None:
+    split = make_split(1).assign(solution=[gold], answer_type=["latex"], task=["latex_ocr"])
+    responses = pd.DataFrame(
+        [
+            {
+                "id": "deepmath-0",
+                "style": "keep",
+                "mode": "greedy",
+                "sample": 0,
+                "prompt": R1,
+                "response": response,
+                "length": 9,
+                "truncated": False,
+            }
+        ]
+    )
+    row = score_responses(responses, split).iloc[0]
+    reward = get_reward("accuracy")([response], solution=[gold], answer_type=["latex"])[0]
+    benchmark = latex_ocr_scores(pd.DataFrame([row]), with_sympy=False)["exact_match"]
+    assert float(row["correct"]) == reward == benchmark

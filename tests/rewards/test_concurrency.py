@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from mathrl_pipeline.rewards import get_reward
-from mathrl_pipeline.rewards.timeout import BoundedTimeout, bounded_call, get_executor
+from mathrl_pipeline.rewards.sandbox import BoundedTimeout, bounded_call, get_executor
 
 COMPLETIONS = [
     "<think>r</think><answer>\\frac{1}{2}</answer>",

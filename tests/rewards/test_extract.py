@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mathrl_pipeline.rewards import completion_text, extract_answer, strip_math_delimiters
+from mathrl_pipeline.contract import completion_text
+from mathrl_pipeline.rewards import extract_answer, strip_math_delimiters
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,18 @@
-"""Length, overlong and repetition penalties; reflection metrics."""
+"""Length, overlong and repetition penalties; reflection markers."""
 
 from __future__ import annotations
 
 import pytest
 
+from mathrl_pipeline.contract import completion_text
 from mathrl_pipeline.rewards import (
+    LatexLengthReward,
     LengthPenalty,
     RepetitionPenalty,
     SoftOverlongPenalty,
     count_reflection_markers,
-    reflection_rate,
 )
-from mathrl_pipeline.rewards.reflection import reflection_metrics
+from mathrl_pipeline.rewards.reflection import reflection_count
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,31 @@ def test_soft_overlong(length: int, expected: float) -> None:
     assert reward(["c"], completion_ids=[[0] * length]) == [pytest.approx(expected)]
 
 
+# The LaTeX-OCR recipe's length reward (starkiby/mathocr src/ocr/grpo_ft/grpo.py l.223-252).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<latex>x^2</latex>", 1.0),  # the block alone
+        ("Here it is: <latex>x^2 + y^2 = z^2</latex>", 1.0),  # words inside the block not counted
+        ("w " * 50 + "<latex>x</latex>", 1.0),  # 50 words outside: at the limit
+        ("w " * 100 + "<latex>x</latex>", 0.5),  # 100 words: 1 - 50 / 100
+        ("a <latex>x</latex> " + "w " * 59 + "<latex>y</latex>", 1 - 10 / 60),  # both blocks cut
+        ("no block at all", 0.0),  # no <latex> block pays nothing
+        ("<latex>x^2", 0.0),  # an unclosed block is no block
+        ("<LATEX>x</LATEX>", 0.0),  # tags are case-sensitive, as the recipe's regex
+        ("</latex> <latex>x</latex>", 1.0),  # a stray closing tag is one word outside
+    ],
+)
+def test_latex_length_reward(text: str, expected: float) -> None:
+    assert LatexLengthReward(max_words=50)([text]) == [pytest.approx(expected)]
+
+
+def test_latex_length_reward_reads_chat_completions() -> None:
+    # TRL passes conversational completions as message lists
+    completion = [{"role": "assistant", "content": "<latex>x</latex>"}]
+    assert LatexLengthReward()([completion]) == [1.0]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -76,8 +102,8 @@ def test_count_reflection_markers(text: str, marker: str, count: int) -> None:
     assert count_reflection_markers(text)[marker] == count
 
 
-def test_reflection_rate_and_metrics() -> None:
+def test_reflection_count_of_completions() -> None:
+    # what the training log (reflection_rate per step) and eval_samples count per completion
     completions = ["wait, no", "plain", [{"role": "assistant", "content": "Let me verify"}]]
-    assert reflection_rate(completions) == pytest.approx(2 / 3)
-    assert reflection_metrics(completions)["reflection_rate"] == pytest.approx(2 / 3)
-    assert reflection_rate([]) == 0.0
+    assert [reflection_count(completion_text(c)) > 0 for c in completions] == [True, False, True]
+    assert reflection_count("") == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mathrl_pipeline.rewards import MathAccuracyReward, answers_match, verify_answer
+from mathrl_pipeline.rewards import MathAccuracyReward, answers_match
 from tests.rewards.conftest import shared_rows
 
 
@@ -98,20 +98,6 @@ def test_reward_extraction_modes(completion: str, mode: str, expected: float) ->
         MathAccuracyReward(extract_mode=mode)([completion], solution=["<answer>1/2</answer>"])[0]
         == expected
     )
-
-
-@pytest.mark.parametrize(
-    ("gold", "pred", "answer_type", "expected"),
-    [
-        ("2", "2.0", "number", True),  # number route
-        ("left", "Left", "text", True),  # text route
-        ("(B)", "B", "multiple_choice", True),  # choice route
-        (r"\frac{a}{b}", r"\frac {a} {b}", "latex", True),  # OCR route
-        ("1", "2", "math", False),  # wrong
-    ],
-)
-def test_verify_answer(gold: str, pred: str, answer_type: str, expected: bool) -> None:
-    assert verify_answer(gold, pred, answer_type) is expected
 
 
 @pytest.mark.shared_data

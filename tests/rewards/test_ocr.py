@@ -28,6 +28,10 @@ from tests.rewards.conftest import shared_rows
         (r"a \le b", r"a \leq b"),  # aliases
         (r"\begin {pmatrix} a \end{pmatrix}", r"\begin{pmatrix} a \end{pmatrix}"),  # env names
         (r"$x$", "x"),  # outer delimiters
+        (r"\begin{equation} x = 1 \end{equation}", "x = 1"),  # outer equation unwrapped
+        (r"\begin{align*} a &= b \end{align*}", "a = b"),  # one aligned line: its body
+        (r"\begin{align*} a &= b \\ c &= d \end{align*}",  # several lines: `aligned`
+         r"\begin{aligned} a & = b \\ c & = d \end{aligned}"),
         ("{x", "{ x"),  # unbalanced braces kept as they are
     ],
 )
@@ -67,6 +71,8 @@ def test_ocr_metrics() -> None:
         ("exact", "x^{2}", "<latex>x^2</latex>", 0.0),  # strict: braces differ
         ("normalized", "x^{2}", "<latex>x^2</latex>", 1.0),  # normalised tokens equal
         ("normalized", r"\frac{a}{b}\label{x}", r"<latex>\dfrac ab</latex>", 1.0),
+        # a gold from an align* set (unwrapped) and a prediction that keeps the wrapper
+        ("normalized", "a = b", r"<latex>\begin{align*} a &= b \end{align*}</latex>", 1.0),
         ("sympy", "x^2-1", "<latex>(x-1)(x+1)</latex>", 1.0),  # symbolic equivalence
         ("sympy", "x^2-1", "<latex>(x-1)^2</latex>", 0.0),  # not equivalent
         ("edit", "a+b+c", "<latex>a+b+d</latex>", 0.8),  # 1 - 1/5

@@ -19,6 +19,7 @@ REQUIRED = [
     "ocr_normalized",
     "ocr_sympy",
     "length_penalty",
+    "latex_length",
     "soft_overlong",
     "repetition_penalty",
 ]
@@ -81,8 +82,22 @@ def test_unknown_name_lists_valid_ones() -> None:
             1.0,
         ),
         ({"solution": "(B)", "choices": ["x", "y"]}, "<answer>A or B</answer>", 0.0),  # MC hedge
+        ({"answer_type": "number", "solution": "2"}, "<answer>2.0</answer>", 1.0),
+        ({"answer_type": "text", "solution": "left"}, "<answer>Left</answer>", 1.0),
+        ({"answer_type": "multiple_choice", "solution": "(B)"}, "<answer>B</answer>", 1.0),
+        # latex: the <latex> tag, compared exactly up to whitespace (OCR exact)
+        ({"answer_type": "latex", "solution": r"\frac{a}{b}"}, r"<latex>\frac {a} {b}</latex>", 1),
+        ({"answer_type": "latex", "solution": "<answer>a+b</answer>"}, "<latex>a+b</latex>", 1.0),
+        ({"answer_type": "latex", "solution": "a+b"}, "<answer>a+b</answer>", 0.0),  # no latex tag
+        ({"answer_type": "math", "solution": "1"}, "<answer>2</answer>", 0.0),  # wrong
+        ({"answer_type": "", "solution": "1", "choices": []}, "<answer>1</answer>", 1.0),  # math
     ],
 )
 def test_accuracy_routes_on_answer_type(row: dict, completion: str, expected: float) -> None:
     columns = {k: [v] for k, v in row.items()}
     assert get_reward("accuracy")([completion], **columns) == [expected]
+
+
+def test_accuracy_rejects_an_unknown_answer_type() -> None:
+    with pytest.raises(ValueError, match="unknown answer_type 'essay'; valid: math"):
+        get_reward("accuracy")(["<answer>1</answer>"], solution=["1"], answer_type=["essay"])

@@ -11,7 +11,10 @@ import pytest
 from PIL import Image
 
 from mathrl_pipeline.tasks import cvbench
+from mathrl_pipeline.tasks.ingest import SourceParams
 from mathrl_pipeline.tasks.prompts import PromptParams
+
+SOURCE = SourceParams(split="test")
 
 
 def _png() -> bytes:
@@ -22,7 +25,8 @@ def _png() -> bytes:
 
 def _row(idx: int, **overrides: object) -> dict:
     """A row with the task's fields (`cvbench.source.columns` maps idx -> id, task -> subtask)."""
-    row = {"id": idx, "type": "2D", "subtask": "Count", "image": {"bytes": _png(), "path": None},
+    row = {"id": idx, "source_row": idx, "type": "2D", "subtask": "Count",
+           "image": {"bytes": _png(), "path": None},
            "question": "How many cubes are in the image?", "choices": ["3", "2", "1", "0"],
            "answer": "(C)", "prompt": None, "source": "COCO"}
     return {**row, **overrides}
@@ -49,7 +53,8 @@ def test_embedded_frame_has_cvbench_fields() -> None:
     ],
 )
 def test_bad_rows_are_rejected(overrides: dict, reason: str) -> None:
-    valid, rejects = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0), _row(1, **overrides)]))
+    valid, rejects = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0), _row(1, **overrides)]),
+                                                   SOURCE)
     assert len(valid) == 1
     assert rejects[["row_id", "reason"]].values.tolist() == [["cvbench-1", reason]]
 
@@ -63,7 +68,7 @@ def test_bad_rows_are_rejected(overrides: dict, reason: str) -> None:
     ],
 )
 def test_prompt_styles(style: str, piece: str) -> None:
-    valid, _ = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0)]))
+    valid, _ = cvbench.validate_cvbench_rows(pd.DataFrame([_row(0)]), SOURCE)
     out = cvbench.build_cvbench_rows(valid, PromptParams(style=style))  # type: ignore[arg-type]
     prompt = out.loc[0, "prompt"]
     text = prompt if isinstance(prompt, str) else prompt[-1]["content"][1]["text"]
@@ -81,3 +86,9 @@ def test_prompt_format_matches_real_cvbench_rows(shared_data: Path) -> None:
                 row["prompt"]
             checked += 1
     assert checked >= 2
+
+
+def test_every_row_rejected_stops_the_stage_naming_source_and_reasons() -> None:
+    rows = pd.DataFrame([_row(i, image=None) for i in range(3)])
+    with pytest.raises(ValueError, match=r"every one of the 3 rows of embedded.*missing_image x3"):
+        cvbench.validate_cvbench_rows(rows, SOURCE)

@@ -1,77 +1,172 @@
+"""Ingestion: mirror folders resolved as the Hub does, streamed reads, limit / sample, aliases,
+Hub ids through a `datasets` stream, and no fallback to embedded rows."""
+
+from __future__ import annotations
+
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
+from mathrl_pipeline.tasks import sources
 from mathrl_pipeline.tasks.ingest import (
     SampleParams,
     SourceError,
     SourceParams,
     load_rows,
-    load_source,
-    sample_rows,
+    sample_positions,
 )
+from tests.fixtures import hub_layouts as hub
 
 
 def _rows() -> list[dict]:
     return [{"question": f"q{i}", "final_answer": str(i)} for i in range(5)]
 
 
-def test_local_jsonl_and_limit(tmp_path: Path) -> None:
-    path = tmp_path / "rows.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in _rows()))
-    frame = load_source(str(path), limit=3)
-    assert list(frame["question"]) == ["q0", "q1", "q2"]
+def _load(path: Path | str, **fields: Any) -> pd.DataFrame:
+    rows, _ = load_rows(pd.DataFrame(), SourceParams(path=str(path), **fields), "t")
+    return rows
 
 
-def test_local_parquet(tmp_path: Path) -> None:
-    path = tmp_path / "rows.parquet"
-    pd.DataFrame(_rows()).to_parquet(path)
-    frame = load_source(str(path))
-    assert len(frame) == 5 and set(frame.columns) == {"question", "final_answer"}
+def _write(path: Path, fmt: str) -> Path:
+    frame = pd.DataFrame(_rows())
+    if fmt == "jsonl":
+        path.write_text("\n".join(json.dumps(r) for r in _rows()))
+    elif fmt == "json":
+        path.write_text(json.dumps(_rows()))
+    elif fmt == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+    return path
 
 
-def test_local_mirror_folder(tmp_path: Path) -> None:
-    # a local mirror of a Hub dataset: a folder with data files, loaded by `datasets`
-    mirror = tmp_path / "DeepMath-103K" / "data"
-    mirror.mkdir(parents=True)
-    pd.DataFrame(_rows()).to_parquet(mirror / "train-00000-of-00001.parquet")
-    frame = load_source(str(tmp_path / "DeepMath-103K"), split="train")
-    assert len(frame) == 5
+@pytest.mark.parametrize("fmt", [
+    "jsonl",  # one record per line
+    "json",  # a list of records
+    "csv",  # header + rows (answers stay strings)
+    "parquet",  # a plain pandas parquet
+])
+def test_local_files_and_limit(tmp_path: Path, fmt: str) -> None:
+    path = _write(tmp_path / f"rows.{fmt}", fmt)
+    rows = _load(path, limit=3)
+    assert rows[["question", "final_answer"]].values.tolist() == [["q0", "0"], ["q1", "1"],
+                                                                   ["q2", "2"]]
+    assert rows["source_row"].tolist() == [0, 1, 2]
 
 
 @pytest.mark.parametrize(
-    ("source", "message"),
+    ("layout", "split", "name", "expected"),
     [
-        ("", "is empty"),  # no source at all
-        ("missing/file.jsonl", "does not exist"),  # a local path that is not there
+        # array/SAT: card configs name one file per split; val is read without train
+        ("sat", "val", None, ["SAT_val.parquet"]),
+        # array/SAT's split "static" (no Hub default pattern knows it)
+        ("sat", "static", None, ["SAT_static.parquet"]),
+        # array/SAT-v2: push_to_hub shards data/<split>-*
+        ("sat_v2", "train", None, ["data/train-00000-of-00002.parquet",
+                                   "data/train-00001-of-00002.parquet"]),
+        # CV-Bench default config: both halves, parquet preferred over the jsonl beside them
+        ("cvbench", "test", None, ["test_2d.parquet", "test_3d.parquet"]),
+        # CV-Bench config 2D
+        ("cvbench", "test", "2D", ["test_2d.parquet"]),
+        # im2latex-100k: no YAML configs, hashed shard names found by the Hub's defaults
+        ("im2latex", "val", None, ["data/val-00000-of-00001-"]),
+        # linxy/LaTeX_OCR: a named config in its own folder
+        ("linxy", "validation", "human_handwrite",
+         ["human_handwrite/validation-00000-of-00001.parquet"]),
+        # SAT's file names without a card: the *_<split>.parquet convention
+        ("sat_no_card", "static", None, ["SAT_static.parquet"]),
     ],
 )
-def test_bad_sources_name_the_parameter(source: str, message: str) -> None:
-    with pytest.raises(SourceError, match=message) as info:
-        load_source(source, param_name="deepmath.source.path")
-    assert "deepmath.source.path" in str(info.value)
+def test_mirror_split_files(tmp_path: Path, layout: str, split: str, name: str | None,
+                            expected: list[str]) -> None:
+    folder = tmp_path / layout
+    if layout.startswith("sat") and layout != "sat_v2":
+        hub.write_sat_mirror(folder, {"train": 2, "static": 2, "val": 2})
+        (folder / "SAT_train.parquet").write_bytes(b"not parquet: never opened for val/static")
+        if layout == "sat_no_card":
+            (folder / "README.md").unlink()
+    elif layout == "sat_v2":
+        hub.write_sat_v2_mirror(folder, {"train": 6, "val": 2})
+    elif layout == "cvbench":
+        hub.write_cvbench_mirror(folder)
+    elif layout == "im2latex":
+        hub.write_im2latex_mirror(folder, {"train": 2, "val": 2, "test": 2})
+    else:
+        hub.write_linxy_latex_ocr_mirror(folder, {"train": 2, "validation": 2})
+    location = sources.resolve(str(folder), split, name, None, "t.source")
+    files = [str(f.relative_to(folder)) for f in location.files]
+    assert len(files) == len(expected)
+    assert all(f.startswith(e) for f, e in zip(files, expected, strict=True))
+    assert len(_load(folder, split=split, name=name)) > 0
 
 
-def test_hub_id_passes_revision_and_split(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The Hub cannot be reached here: only the call into `datasets.load_dataset` is faked;
-    # the local-file path above runs the real loader.
-    import datasets
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        # no source at all
+        ({"path": ""}, r"t\.source\.path is empty"),
+        # a local file that is not there
+        ({"path": "missing/file.jsonl"}, r"t\.source\.path: local file .* does not exist"),
+        # a split the mirror does not have: the splits found are listed
+        ({"split": "validation"}, r"t\.source\.split: no files of split 'validation'.*test"),
+        # a config the card does not have
+        ({"name": "4D"}, r"t\.source\.name: no config '4D'.*2D"),
+        # a column alias list none of which exists
+        ({"columns": {"answer": ["gold", "label"]}}, r"t\.source\.columns\.answer: none of"),
+        # balancing on a field that is not mapped
+        ({"sample": {"n": 1, "by": "kind"}}, r"t\.source\.sample\.by: no field 'kind'"),
+    ],
+)
+def test_bad_sources_name_the_parameter(tmp_path: Path, fields: dict, message: str) -> None:
+    hub.write_cvbench_mirror(tmp_path / "cv")
+    base = {"path": str(tmp_path / "cv"), "split": "test", "columns": {"idx": "idx"}}
+    with pytest.raises(SourceError, match=message):
+        _load(**{**base, **fields})
 
+
+def test_only_needed_columns_are_read_in_bounded_batches(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # DeepMath's r1_solution_* text is never read; batches stay small whatever the row group
+    folder = hub.write_deepmath_mirror(tmp_path / "dm", hub.deepmath_rows(60, 4000), shards=2,
+                                       row_group=30)
     calls: list[dict] = []
+    real = pq.ParquetFile.iter_batches
 
-    def fake_load_dataset(path: str, **kwargs: object) -> datasets.Dataset:
-        calls.append({"path": path, **kwargs})
-        return datasets.Dataset.from_list(_rows())
+    def spy(self: pq.ParquetFile, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
-    frame = load_source("zwhe99/DeepMath-103K", split="train", revision="abc123", limit=2)
-    assert calls == [
-        {"path": "zwhe99/DeepMath-103K", "name": None, "split": "train", "revision": "abc123"}
-    ]
-    assert len(frame) == 2
-    assert frame.to_dict("records")[0] == {"question": "q0", "final_answer": "0"}
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    monkeypatch.setattr(sources, "BATCH_BYTES", 600)  # a few rows of question + answer
+    rows = _load(folder, columns={"question": "question", "answer": "final_answer"})
+    assert len(rows) == 60 and rows["source_row"].tolist() == list(range(60))
+    assert {tuple(c["columns"]) for c in calls} == {("question", "final_answer")}
+    assert all(c["batch_size"] < 30 for c in calls)
+
+
+def test_limit_stops_reading(tmp_path: Path) -> None:
+    # the second shard is corrupt: a limit inside the first one never opens it
+    folder = hub.write_deepmath_mirror(tmp_path / "dm", hub.deepmath_rows(20), shards=2)
+    (folder / "data/train-00001-of-00002.parquet").write_bytes(b"corrupt")
+    rows = _load(folder, limit=7, columns={"question": "question"})
+    assert rows["question"].tolist() == [r["question"] for r in hub.deepmath_rows(7)]
+
+
+def test_sample_is_drawn_while_reading(tmp_path: Path) -> None:
+    # balanced over question_type; the same rows as sampling the loaded split would give
+    written = hub.write_sat_mirror(tmp_path / "sat", {"train": 24}, dynamic_every=2)["train"]
+    columns = {"images": ["image_bytes", "images"], "question_type": "question_type"}
+    sample = SampleParams(n=6, by="question_type", seed=3)
+    rows = _load(tmp_path / "sat", columns=columns, sample=sample)
+    keys = pd.Series([r["question_type"] for r in written])
+    assert rows["source_row"].tolist() == sample_positions(keys, sample)
+    assert rows["question_type"].value_counts().to_dict() == {"other": 3, "obj_movement": 3}
+    for row in rows.to_dict("records"):
+        assert row["images"] == written[row["source_row"]]["image_bytes"]
 
 
 @pytest.mark.parametrize(
@@ -83,43 +178,109 @@ def test_hub_id_passes_revision_and_split(monkeypatch: pytest.MonkeyPatch) -> No
     ],
 )
 def test_sampling(sample: SampleParams, expected: dict[str, int]) -> None:
-    frame = pd.DataFrame({"kind": list("aaaaaabbc"), "source_row": range(9)})
-    out = sample_rows(frame, sample, "task.source.sample")
-    assert out["kind"].value_counts().to_dict() == expected
-    assert list(out["source_row"]) == sorted(out["source_row"])  # source order kept
+    keys = pd.Series(list("aaaaaabbc"))
+    picked = sample_positions(keys, sample)
+    chosen = keys if picked is None else keys.loc[picked]
+    assert chosen.value_counts().to_dict() == expected
+    assert picked is None or picked == sorted(picked)  # source order kept
 
 
 def test_uniform_sample_is_seeded() -> None:
-    frame = pd.DataFrame({"source_row": range(50)})
-    one = sample_rows(frame, SampleParams(n=10, seed=1), "s")
-    assert list(one["source_row"]) == list(sample_rows(frame, SampleParams(n=10, seed=1), "s")
-                                           ["source_row"])
-    assert list(one["source_row"]) != list(sample_rows(frame, SampleParams(n=10, seed=2), "s")
-                                           ["source_row"])
+    keys = pd.Series(0, index=range(50))
+    one = sample_positions(keys, SampleParams(n=10, seed=1))
+    assert one == sample_positions(keys, SampleParams(n=10, seed=1))
+    assert one != sample_positions(keys, SampleParams(n=10, seed=2))
 
 
-def test_columns_map_to_task_fields_with_aliases(tmp_path: Path) -> None:
-    # SAT's two uploads name the image column differently: one mapping reads both
-    for column in ("image_bytes", "images"):
-        path = tmp_path / f"{column}.parquet"
-        pd.DataFrame({column: [[b"x"]], "question": ["q"]}).to_parquet(path)
-        source = SourceParams(path=str(path), columns={"images": ["image_bytes", "images"],
-                                                       "question": "question", "topic": None})
-        rows = load_rows(pd.DataFrame(), source, "sat")
-        assert list(rows.columns) == ["images", "question", "topic", "source_row"]
-        assert rows.loc[0, "topic"] is None
+@pytest.mark.parametrize(
+    ("layout", "column"),
+    [
+        ("sat", "image_bytes"),  # array/SAT: list<binary> of JPEG
+        ("sat_v2", "images"),  # array/SAT-v2: List(Image()) structs
+    ],
+)
+def test_sat_image_column_aliases(tmp_path: Path, layout: str, column: str) -> None:
+    writer = hub.write_sat_mirror if layout == "sat" else hub.write_sat_v2_mirror
+    written = writer(tmp_path / layout, {"val": 3})["val"]
+    rows, info = load_rows(pd.DataFrame(), SourceParams(
+        path=str(tmp_path / layout), split="val",
+        columns={"images": ["image_bytes", "images"], "question": "question", "topic": None}),
+        "sat")
+    assert list(rows.columns) == ["images", "question", "topic", "source_row"]
+    assert info["columns"]["images"] == column and info["kind"] == "mirror"
+    first = rows.loc[0, "images"][0]
+    assert (first if layout == "sat" else first["bytes"]) == written[0]["image_bytes"][0]
+    assert rows.loc[0, "topic"] is None
 
 
-def test_missing_column_names_the_parameter(tmp_path: Path) -> None:
-    path = tmp_path / "rows.parquet"
-    pd.DataFrame(_rows()).to_parquet(path)
-    source = SourceParams(path=str(path), columns={"answer": "final_answr"})
-    with pytest.raises(SourceError, match=r"deepmath\.source\.columns\.answer.*final_answr"):
-        load_rows(pd.DataFrame(), source, "deepmath")
+def test_optional_alias_list_ending_in_null(tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.jsonl", "jsonl")
+    rows = _load(path, columns={"formula": "question", "image": ["image", None]})
+    assert rows["image"].isna().all() and len(rows) == 5
+
+
+def test_rewritten_mirror_is_read_afresh(tmp_path: Path) -> None:
+    # no cache: the second run sees the new rows of a mirror rewritten in place
+    folder = tmp_path / "dm"
+    hub.write_deepmath_mirror(folder, hub.deepmath_rows(4), shards=1)
+    first = _load(folder, columns={"question": "question"})["question"].tolist()
+    rewritten = [{**r, "question": r["question"] + " (revised)"} for r in hub.deepmath_rows(4)]
+    hub.write_deepmath_mirror(folder, rewritten, shards=1)
+    second = _load(folder, columns={"question": "question"})["question"].tolist()
+    assert second == [q + " (revised)" for q in first]
 
 
 def test_embedded_rows_take_limit_and_mapping() -> None:
     embedded = pd.DataFrame(_rows())
-    rows = load_rows(embedded, SourceParams(limit=2, columns={"answer": "final_answer"}), "t")
+    rows, info = load_rows(embedded, SourceParams(limit=2, columns={"answer": "final_answer"}),
+                           "t")
     assert rows.to_dict("records") == [{"answer": "0", "source_row": 0},
                                        {"answer": "1", "source_row": 1}]
+    assert info["kind"] == "embedded"
+
+
+def test_real_source_never_reads_the_embedded_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.jsonl", "jsonl")
+    embedded = pd.DataFrame([{"question": "generated", "final_answer": "0"}] * 9)
+    rows, info = load_rows(embedded, SourceParams(path=str(path)), "t")
+    assert "generated" not in set(rows["question"]) and info["kind"] == "file"
+
+
+def test_offline_hub_id_names_the_id_and_the_mirror_parameter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(SourceError) as info:
+        load_rows(pd.DataFrame(), SourceParams(path="leonardPKU/clevr_cogen_a_train"), "hf_vqa")
+    assert "leonardPKU/clevr_cogen_a_train" in str(info.value)
+    assert "hf_vqa.source.path" in str(info.value)
+
+
+def test_hub_id_is_streamed_with_revision_and_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Hub cannot be reached here: only `datasets.load_dataset` is faked, by a local stream
+    # with an Image feature; the reader must ask for streaming and leave images undecoded.
+    import datasets
+
+    png = hub.encoded(hub.scene(1), "PNG")
+    features = datasets.Features({"image": datasets.Image(), "problem": datasets.Value("string")})
+    local = datasets.Dataset.from_dict(
+        {"image": [{"bytes": png, "path": None}] * 700, "problem": [f"p{i}" for i in range(700)]},
+        features=features).to_iterable_dataset()
+    calls: list[dict] = []
+
+    def fake_load_dataset(path: str, **kwargs: object) -> datasets.IterableDataset:
+        calls.append({"path": path, **kwargs})
+        return local
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    rows, info = load_rows(pd.DataFrame(), SourceParams(
+        path="leonardPKU/clevr_cogen_a_train", revision="abc123", limit=600,
+        columns={"image": "image", "question": "problem"}), "hf_vqa")
+    assert calls[-1] == {"path": "leonardPKU/clevr_cogen_a_train", "name": None,
+                         "split": "train", "revision": "abc123", "streaming": True}
+    assert len(rows) == 600 and rows.loc[599, "question"] == "p599"
+    assert rows.loc[0, "image"]["bytes"] == png  # undecoded: bytes as stored
+    assert info == {"kind": "hub", "path": "leonardPKU/clevr_cogen_a_train", "split": "train",
+                    "revision": "abc123", "rows": 600,
+                    "columns": {"image": "image", "question": "problem"}}

@@ -10,11 +10,12 @@ from PIL import Image
 
 from mathrl_pipeline.tasks import sat
 from mathrl_pipeline.tasks.choices import or_join, shuffle_choices
-from mathrl_pipeline.tasks.ingest import ImagePolicy, SourceParams
+from mathrl_pipeline.tasks.images import ImagePolicy
+from mathrl_pipeline.tasks.ingest import SourceParams
 from mathrl_pipeline.tasks.prompts import PromptParams
 
 ONE_IMAGE = SourceParams()
-TWO_IMAGES = SourceParams(images=ImagePolicy(max_images=2))
+TWO_IMAGES = SourceParams(images=ImagePolicy(multiple="all", max_images=2))
 
 
 def _png() -> bytes:

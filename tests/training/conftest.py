@@ -14,7 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A saved tiny Qwen2.5-VL (tokenizer trained on a few digit questions)."""
-    from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
+    from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
 
     path = tmp_path_factory.mktemp("tiny_model")
     texts = [f"Row {i}: which digit is shown? {i}" for i in range(10)]

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
-from mathrl_pipeline.training.callbacks import read_jsonl, truncate_jsonl
+from mathrl_pipeline.training.callbacks import (
+    METRICS_FILE,
+    SAMPLES_FILE,
+    CompletionLog,
+    JsonlMetricsCallback,
+    read_jsonl,
+    truncate_jsonl,
+)
 from mathrl_pipeline.training.plots import CURVES, training_figures
-from mathrl_pipeline.training.runner import last_complete_checkpoint
+from mathrl_pipeline.training.resume import last_complete_checkpoint
 
 
 def test_truncation_keeps_steps_up_to_the_checkpoint_and_drops_a_torn_line(tmp_path: Path):
@@ -78,3 +87,22 @@ def test_step_rows_hold_self_correction_and_the_first_rewarded_one_is_kept(tmp_p
     kept = [r for r in read_jsonl(tmp_path / "train_samples.jsonl")
             if r["kind"] == "self_correction"]
     assert [(r["step"], r["completion"]) for r in kept] == [(2, corrected), (3, corrected)]
+
+
+@pytest.mark.parametrize(
+    ("main", "written"),
+    [
+        (False, False),  # rank != 0: forgets its completions, writes nothing
+        (True, True),  # the main process writes the step's row and samples
+    ],
+)
+def test_every_rank_drains_its_completion_log(tmp_path: Path, main: bool, written: bool):
+    log = CompletionLog()
+    callback = JsonlMetricsCallback(tmp_path, log, reward_weights={"r": 1.0}, samples_every=1,
+                                    samples_per_step=1, reflection_counter=len)
+    log.record("r", 1, {"completions": ["a"], "prompts": ["p"], "solution": ["1"]}, [1.0])
+    state = SimpleNamespace(is_world_process_zero=main, global_step=1, epoch=1.0, max_steps=1)
+    callback.on_log(None, state, None, logs={"loss": 0.1, "reward": 1.0})
+    assert log.batches == []
+    assert (tmp_path / METRICS_FILE).exists() is written
+    assert (tmp_path / SAMPLES_FILE).exists() is written

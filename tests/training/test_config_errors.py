@@ -27,12 +27,6 @@ def _params(tmp_path: Path, **overrides: Any) -> TrainParams:
 
 
 CASES = {
-    "unknown-reward": (
-        {"rewards": [{"name": "accuracy"}, {"name": "no_such_reward"}]},
-        {},
-        None,
-        r"train\.rewards\[1\]",
-    ),
     "generations-vs-batch": ({"num_generations": 3}, {}, None, r"train\.num_generations"),
     "generations-vs-accumulation": (
         {"gradient_accumulation_steps": 3, "per_device_train_batch_size": 2},
@@ -67,3 +61,8 @@ def test_parameter_types_are_checked() -> None:
         TrainParams.model_validate({"num_generations": 1})
     with pytest.raises(ValidationError, match="no_such_knob"):
         TrainParams.model_validate({"no_such_knob": 1})
+    # an unknown reward name fails with the parameters, before any node (named by its path)
+    rewards = [{"name": "accuracy"}, {"name": "no_such_reward"}]
+    with pytest.raises(ValidationError, match=r"(?s)rewards\.1\.name.*unknown reward "
+                                              r"'no_such_reward'; valid rewards: accuracy"):
+        TrainParams.model_validate({"run_name": "t", "output_dir": "o", "rewards": rewards})

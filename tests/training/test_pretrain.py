@@ -9,6 +9,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
+from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
 from mathrl_pipeline.tasks.prompts import conversational_prompt
 from mathrl_pipeline.training.pretrain import (
     IGNORE_INDEX,
@@ -17,7 +18,6 @@ from mathrl_pipeline.training.pretrain import (
     encode_example,
     pretrain,
 )
-from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
 
 PROMPT = conversational_prompt("", "Is the box dark?")
 
@@ -65,6 +65,14 @@ def test_too_long_example_names_the_parameter() -> None:
         encode_example(bundle.processor, PROMPT, _image(True), "1" * 50, 16)
 
 
+def test_config_is_typed_and_names_its_limits() -> None:
+    assert PretrainConfig.model_validate({"epochs": 2}).learning_rate == 3e-3
+    with pytest.raises(ValueError, match="max_length"):
+        PretrainConfig(max_length=8)
+    with pytest.raises(ValueError, match="epoch"):
+        PretrainConfig.model_validate({"epoch": 2})
+
+
 def test_pretraining_makes_answers_follow_the_image(tmp_path) -> None:
     # a random model cannot tell the two images apart; after a short pre-training it must
     rng = random.Random(0)
@@ -80,8 +88,9 @@ def test_pretraining_makes_answers_follow_the_image(tmp_path) -> None:
         prompts=[PROMPT] * len(labels),
         images=images,
         completions=completions,
-        config=PretrainConfig(epochs=8, batch_size=16, learning_rate=3e-3, logging_steps=10),
-        output_dir=str(tmp_path),
+        config=PretrainConfig(
+            epochs=8, batch_size=16, learning_rate=3e-3, logging_steps=10, output_dir=str(tmp_path)
+        ),
     )
     after = _teacher_forced_right(bundle.model, bundle.processor, *held_out)
     losses = [h["loss"] for h in history if "loss" in h]

@@ -1,10 +1,14 @@
 """A run killed with SIGKILL mid-step resumes from its last complete checkpoint: no step lost
-or repeated in ``train_metrics``."""
+or repeated in ``train_metrics``; the resumed policy is the checkpoint's, its KL reference the
+base model's; a run of another base model or other data is a new run, never a resume; both
+checkpoint layouts (the Trainer's, DeepSpeed ZeRO's) are recognised complete or not."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +22,13 @@ from transformers import AutoModelForImageTextToText, TrainerCallback
 
 from mathrl_pipeline.training.callbacks import METRICS_FILE, read_jsonl
 from mathrl_pipeline.training.cli import load_params
-from mathrl_pipeline.training.runner import last_complete_checkpoint, run_grpo
+from mathrl_pipeline.training.resume import (
+    RUN_PARAMS_FILE,
+    is_complete_checkpoint,
+    last_complete_checkpoint,
+    run_inputs,
+)
+from mathrl_pipeline.training.runner import run_grpo
 from tests.training.digits import digit_frame
 
 MAX_STEPS = 8
@@ -116,16 +126,101 @@ class _WeightsAtStart(TrainerCallback):
 
 
 def test_resume_restores_the_checkpoint_weights(tiny_model_dir: Path, tmp_path: Path):
-    """Not the base model's: transformers' own resume would silently load nothing here."""
+    """Not the base model's: transformers' own resume would silently load nothing here. The KL
+    reference stays the base model: the first step after the resume has kl > 0 (a reference
+    built from the checkpoint would give exactly 0 and hold the run to the resumed weights)."""
     config = _write_config(tmp_path)
-    first = load_params(config, overrides=["max_steps=2"], runtime={"data_dir": str(tmp_path)})
+    runtime = {"data_dir": str(tmp_path)}
+    first = load_params(config, overrides=["max_steps=2", "beta=0.04"], runtime=runtime)
     run_grpo(first, digit_frame(8), tiny_model_dir)
     probe = _WeightsAtStart()
-    longer = load_params(config, overrides=["max_steps=3"], runtime={"data_dir": str(tmp_path)})
-    run_grpo(longer, digit_frame(8), tiny_model_dir, extra_callbacks=[probe])
+    longer = load_params(config, overrides=["max_steps=3", "beta=0.04"], runtime=runtime)
+    result = run_grpo(longer, digit_frame(8), tiny_model_dir, extra_callbacks=[probe])
     saved = AutoModelForImageTextToText.from_pretrained(tmp_path / "run" / "checkpoint-2")
     base = AutoModelForImageTextToText.from_pretrained(tiny_model_dir).state_dict()
     expected = saved.state_dict()
     assert probe.state_dict.keys() == expected.keys()
     assert all(torch.equal(probe.state_dict[k], expected[k]) for k in expected)
     assert any(not torch.equal(base[k], expected[k]) for k in expected)
+    assert result.metrics["step"].tolist() == [1, 2, 3]
+    assert float(result.metrics.loc[result.metrics["step"] == 3, "kl"].iloc[0]) > 0
+
+
+def _other_model(tiny_model_dir: Path, folder: Path) -> Path:
+    """The tiny model with one weight changed: another base model."""
+    model = AutoModelForImageTextToText.from_pretrained(tiny_model_dir)
+    with torch.no_grad():
+        next(model.parameters()).add_(0.01)
+    model.save_pretrained(folder)
+    for path in tiny_model_dir.iterdir():  # tokenizer and processor files
+        if not (folder / path.name).exists():
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "base_model",  # the base model was rebuilt (another pre-training, another Hub model)
+        "train_data",  # the split was rebuilt (other rows)
+    ],
+)
+def test_changed_inputs_start_a_new_run(
+    tiny_model_dir: Path, tmp_path: Path, changed: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = _write_config(tmp_path)
+    runtime = {"data_dir": str(tmp_path)}
+    run_grpo(load_params(config, overrides=["max_steps=2"], runtime=runtime), digit_frame(8),
+             tiny_model_dir)
+    model = _other_model(tiny_model_dir, tmp_path / "other") if changed == "base_model" else (
+        tiny_model_dir
+    )
+    frame = digit_frame(6) if changed == "train_data" else digit_frame(8)
+    longer = load_params(config, overrides=["max_steps=3"], runtime=runtime)
+    with caplog.at_level(logging.INFO, logger="mathrl_pipeline.training"):
+        result = run_grpo(longer, frame, model)
+    assert "Resuming from" not in caplog.text
+    (kept,) = tmp_path.glob("run.superseded-*")
+    assert f"the old run is kept in {kept}" in caplog.text
+    assert (kept / "checkpoint-2").is_dir()  # the old run, intact
+    assert result.metrics["step"].tolist() == [1, 2, 3]  # all trained anew
+    state = json.loads((tmp_path / "run" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert [h["step"] for h in state["log_history"] if "loss" in h] == [1, 2, 3]
+    key = json.loads((tmp_path / "run" / RUN_PARAMS_FILE).read_text())
+    assert key[changed] == getattr(run_inputs(str(model), frame), changed)
+
+
+def _checkpoint(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+DEEPSPEED = {
+    "trainer_state.json": "{}",
+    "model.safetensors": "w",
+    "latest": "global_step4",
+    "global_step4/mp_rank_00_model_states.pt": "m",
+    "global_step4/zero_pp_rank_0_mp_rank_00_optim_states.pt": "o",
+    "global_step4/zero_pp_rank_1_mp_rank_00_optim_states.pt": "o",
+}
+TORCH = {"trainer_state.json": "{}", "model.safetensors": "w", "optimizer.pt": "o",
+         "scheduler.pt": "s"}
+
+
+@pytest.mark.parametrize(
+    ("files", "complete"),
+    [
+        (DEEPSPEED, True),  # ZeRO-2/3: no optimizer.pt, the states are in global_stepN/
+        ({k: v for k, v in DEEPSPEED.items() if "optim" not in k}, False),  # killed mid-save
+        ({**DEEPSPEED, "latest": "global_step8"}, False),  # `latest` names a missing folder
+        ({k: v for k, v in DEEPSPEED.items() if k != "trainer_state.json"}, False),  # not done
+        (TORCH, True),  # the Trainer's layout
+        ({k: v for k, v in TORCH.items() if k != "scheduler.pt"}, False),
+        ({**TORCH, "trainer_state.json": '{"glo'}, False),  # torn state file
+    ],
+)
+def test_checkpoint_layouts(tmp_path: Path, files: dict[str, str], complete: bool) -> None:
+    assert is_complete_checkpoint(_checkpoint(tmp_path / "checkpoint-4", files)) is complete

@@ -11,10 +11,10 @@ import torch
 from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainerCallback
 
+from mathrl_pipeline.models import family_for
+from mathrl_pipeline.models.loading import register_processors
 from mathrl_pipeline.training.callbacks import completion_text
 from mathrl_pipeline.training.config import TrainParams
-from mathrl_pipeline.training.model_source import is_vision_parameter
-from mathrl_pipeline.training.processor import register_image_only_processor
 from mathrl_pipeline.training.runner import run_grpo
 from tests.training.digits import digit_frame
 
@@ -130,15 +130,16 @@ def test_columns_images_and_completions_stay_aligned(tiny_model_dir: Path, tmp_p
 
 def test_freeze_vision_really_freezes(tiny_model_dir: Path, tmp_path: Path):
     """No vision-tower parameter moves; the language model does."""
-    register_image_only_processor()
+    register_processors()
     params = _params(tmp_path, model={"freeze_vision": True})
     result = run_grpo(params, digit_frame(8), tiny_model_dir)
     before = AutoModelForImageTextToText.from_pretrained(tiny_model_dir).state_dict()
     after = AutoModelForImageTextToText.from_pretrained(result.model_dir).state_dict()
-    vision = [k for k in before if is_vision_parameter(k)]
+    family = family_for("qwen2_5_vl")
+    vision = [k for k in before if family.is_vision_parameter(k)]
     assert vision
     assert all(torch.equal(before[k], after[k]) for k in vision)
-    text = [k for k in before if not is_vision_parameter(k)]
+    text = [k for k in before if not family.is_vision_parameter(k)]
     assert any(not torch.equal(before[k], after[k]) for k in text)
 
 

@@ -1,14 +1,9 @@
-"""Evaluation library: batched generation, scoring with the rewards, metrics, benchmarks, plots.
+"""Evaluation library: batched generation, scoring with the rewards, metrics, benchmark scorers,
+plots, the HTML report.
 
 Plain Python (no Kedro); torch and transformers are imported inside the functions that need them.
 """
 
-from mathrl_pipeline.evaluation.benchmarks import (
-    benchmark_scores,
-    cvbench_scores,
-    cvbench_task_column,
-    latex_ocr_scores,
-)
 from mathrl_pipeline.evaluation.generation import (
     DecodeSettings,
     Generation,
@@ -26,11 +21,23 @@ from mathrl_pipeline.evaluation.runner import (
     load_model_and_processor,
     model_source,
 )
+from mathrl_pipeline.evaluation.scorers import (
+    SCORERS,
+    accuracy_scores,
+    benchmark_scores,
+    cvbench_scores,
+    cvbench_task_column,
+    get_scorer,
+    latex_ocr_scores,
+    scorer_names,
+)
 from mathrl_pipeline.evaluation.scoring import score_responses
 
 __all__ = [
+    "SCORERS",
     "DecodeSettings",
     "Generation",
+    "accuracy_scores",
     "benchmark_scores",
     "breakdown",
     "cvbench_scores",
@@ -39,6 +46,7 @@ __all__ = [
     "generate_hf",
     "generate_responses",
     "generate_vllm",
+    "get_scorer",
     "instruction_of",
     "latex_ocr_scores",
     "load_model_and_processor",
@@ -47,6 +55,7 @@ __all__ = [
     "pass_at_k",
     "render_prompt",
     "restyle_prompt",
+    "scorer_names",
     "score_responses",
     "summarise",
     "to_image",

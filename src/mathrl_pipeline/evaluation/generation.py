@@ -14,21 +14,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mathrl_pipeline.evaluation.prompting import plain
+from pydantic import Field
+
+from mathrl_pipeline.contract import plain
+from mathrl_pipeline.params import StrictParams
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class DecodeSettings:
-    """One decoding mode: greedy (``do_sample=False``, one sample) or sampling, ``n`` samples."""
+class DecodeSettings(StrictParams):
+    """One decoding mode: greedy (``do_sample=False``) or sampling, ``num_samples`` per prompt.
 
-    max_new_tokens: int = 256
+    The type of ``evaluate.greedy`` and ``evaluate.sampled``; ``temperature``, ``top_p`` and
+    ``top_k`` (``None`` or 0: no top-k cut) apply to sampling only.
+    """
+
+    max_new_tokens: int = Field(256, ge=1)
     do_sample: bool = False
-    num_samples: int = 1
-    temperature: float = 1.0
-    top_p: float = 1.0
-    top_k: int | None = None
+    num_samples: int = Field(1, ge=1)
+    temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    top_k: int | None = Field(None, ge=0)
     seed: int = 0
 
 

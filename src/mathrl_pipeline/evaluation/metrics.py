@@ -14,16 +14,6 @@ from mathrl_pipeline.evaluation.self_correction import summary_columns
 
 logger = logging.getLogger(__name__)
 
-# Columns of a breakdown table, in order (``pass@k`` columns are appended per k).
-METRIC_COLUMNS: tuple[str, ...] = (
-    "n",
-    "accuracy",
-    "format_rate",
-    "mean_length",
-    "truncation_rate",
-    "reflection_rate",
-)
-
 
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Unbiased pass@k (Chen et al. 2021): ``1 - C(n-c, k) / C(n, k)``, n samples, c correct."""

@@ -1,7 +1,12 @@
-"""Figures of the comparison and the report (matplotlib ``Figure`` objects, no pyplot state)."""
+"""Figures of the comparison and the report (matplotlib ``Figure`` objects, no pyplot state).
+
+:func:`figure_image` renders a figure once into the PNG image that the catalog saves and the
+HTML report embeds.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -122,6 +127,16 @@ def aha_moment_figure(train_metrics: pd.DataFrame | None) -> Any:
             ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def figure_image(fig: Any, dpi: int = 100) -> Any:
+    """The figure rendered as a PNG ``PIL.Image`` (what ``pillow.ImageDataset`` saves)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    buffer.seek(0)
+    return Image.open(buffer).copy()
 
 
 def comparison_figures(metrics: pd.DataFrame, samples: pd.DataFrame) -> dict[str, Any]:

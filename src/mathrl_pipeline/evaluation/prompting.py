@@ -6,30 +6,16 @@ import logging
 import re
 from typing import Any
 
-import numpy as np
-
-from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, QWEN_IMAGE_PLACEHOLDER, PromptTemplate
+from mathrl_pipeline.contract import plain
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
+from mathrl_pipeline.tasks.prompts import BASE_TEMPLATE, PromptTemplate
 
 logger = logging.getLogger(__name__)
 
 # Sentences that ask for the thinking block; dropped from the instruction in the direct style.
 _THINK_SENTENCE = re.compile(r"[^.!?\n]*<think>[^.!?\n]*[.!?]?\s*", re.IGNORECASE)
 DIRECT_FALLBACK = "Put only the final answer in <answer> </answer> tags."
-_BASE_PREFIX, _BASE_SUFFIX = BASE_TEMPLATE.split("{instruction}")
-_BASE_PREFIX = _BASE_PREFIX.split("{image}")[0]
-
-
-def plain(value: Any) -> Any:
-    """Numpy arrays (how pandas reads nested parquet lists) to Python lists, recursively."""
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+_, _BASE_SUFFIX = BASE_TEMPLATE.split("{instruction}")
 
 
 def instruction_of(prompt: Any) -> str:

@@ -1,4 +1,4 @@
-"""The run report: one self-contained HTML page (plots inlined) from tables, figures, metadata."""
+"""The run report: one self-contained HTML page (plots inlined) from tables, images, metadata."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -24,29 +23,15 @@ _STYLE = (
 )
 
 
-def latest_version(filepath: str | Path) -> str | None:
-    """The newest Kedro version folder of a versioned dataset path (``None`` if never saved)."""
-    path = Path(filepath)
-    if not path.is_dir():
-        return None
-    versions = sorted(p.name for p in path.iterdir() if p.is_dir())
-    return versions[-1] if versions else None
-
-
-def dataset_versions(paths: Mapping[str, str]) -> dict[str, str | None]:
-    """Latest saved version of each named versioned dataset path."""
-    return {name: latest_version(path) for name, path in paths.items()}
-
-
-def figure_png(fig: Any, dpi: int = 100) -> bytes:
-    """PNG bytes of a matplotlib figure."""
+def image_png(image: Any) -> bytes:
+    """PNG bytes of a ``PIL.Image`` (a rendered plot, see ``plots.figure_image``)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def _img(fig: Any, alt: str) -> str:
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+def _img(image: Any, alt: str) -> str:
+    data = base64.b64encode(image_png(image)).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
 
 
@@ -95,7 +80,7 @@ def build_html_report(
     title: str,
     comparison: pd.DataFrame,
     benchmarks: Mapping[str, Any],
-    figures: Mapping[str, Any],
+    plots: Mapping[str, Any],
     *,
     samples: pd.DataFrame,
     metadata: Mapping[str, Any],
@@ -103,15 +88,16 @@ def build_html_report(
     n_examples: int = 3,
     extra_html: str = "",
 ) -> str:
-    """The report page: run metadata, comparison table, benchmark scores, plots, samples, params."""
+    """The report page: run metadata, comparison table, benchmark scores, plots (``PIL`` images
+    by name), samples, parameters."""
     overall = comparison[comparison["breakdown"] == "all"] if len(comparison) else comparison
     best, worst = best_and_worst(samples, n_examples)
     meta_rows = "".join(
         f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(str(v))}</code></td></tr>"
         for k, v in metadata.items()
     )
-    plots = "\n".join(
-        f"<h3>{html.escape(name)}</h3>{_img(fig, name)}" for name, fig in figures.items()
+    images = "\n".join(
+        f"<h3>{html.escape(name)}</h3>{_img(image, name)}" for name, image in plots.items()
     )
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"""<!DOCTYPE html>
@@ -125,7 +111,7 @@ def build_html_report(
 <h2>Benchmark scores (each benchmark's own definition)</h2>
 <pre>{html.escape(json.dumps(benchmarks, indent=2, sort_keys=True, default=str))}</pre>
 <h2>Plots</h2>
-{plots}
+{images}
 {extra_html}
 <h2>Breakdowns</h2>
 {_table(comparison)}

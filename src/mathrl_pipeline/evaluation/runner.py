@@ -60,8 +60,8 @@ def model_source(model: Any) -> Any:
 
 def load_model_and_processor(source: str, dtype: str = "float32") -> tuple[Any, Any]:
     """Load a model directory or Hub id with the training stack's loader (eval mode)."""
+    from mathrl_pipeline.models.loading import load_model, load_processor
     from mathrl_pipeline.training.config import ModelParams
-    from mathrl_pipeline.training.model_source import load_model, load_processor
 
     params = ModelParams(dtype=dtype, attn_implementation=None)  # type: ignore[arg-type]
     model = load_model(source, params)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from mathrl_pipeline.evaluation.prompting import plain
+from mathrl_pipeline.contract import answer_type_of, plain
 
 logger = logging.getLogger(__name__)
 
@@ -23,31 +23,8 @@ CARRIED_COLUMNS: tuple[str, ...] = (
     "source",
     "cvbench_task",
     "subtask",
+    "question_type",  # the cvbench_test split's sub-task (Count, Relation, Depth, Distance)
 )
-SAMPLE_COLUMNS: tuple[str, ...] = (
-    "id",
-    "style",
-    "mode",
-    "sample",
-    "prompt",
-    "response",
-    "extracted",
-    "gold",
-    "correct",
-    "scorable",
-    "format_ok",
-    "length",
-    "truncated",
-    "reflection_count",
-    "reflection_markers",
-)
-
-
-def _answer_type(row: dict[str, Any]) -> str:
-    kind = row.get("answer_type")
-    if isinstance(kind, str) and kind:
-        return kind.lower()
-    return "multiple_choice" if row.get("choices") is not None else "math"
 
 
 def format_ok(text: str, answer_type: str, style: str, think_prefilled: bool) -> bool:
@@ -80,18 +57,17 @@ def score_responses(
         {**{c: plain(r[c]) for c in carried}, "choices": ch}
         for r, ch in zip(rows, choices, strict=True)
     ]
-    kinds = [_answer_type(r) for r in records]
+    kinds = [answer_type_of(r.get("answer_type"), r["choices"]) for r in records]
     texts = responses["response"].astype(str).tolist()
-    scores = AccuracyReward(extract_mode=extract_mode)(
-        texts, solution=solutions, answer_type=kinds, choices=choices
-    )
+    accuracy = AccuracyReward(extract_mode=extract_mode)
+    scores = accuracy(texts, solution=solutions, answer_type=kinds, choices=choices)
     out: list[dict[str, Any]] = []
     for i, text in enumerate(texts):
         resp = responses.iloc[i]
         kind = kinds[i]
         markers = {k: v for k, v in count_reflection_markers(text).items() if v}
         prefilled = prompt_prefills_think(resp["prompt"])
-        extracted = extract_answer(text, "latex_tag" if kind == "latex" else extract_mode)
+        extracted = extract_answer(text, accuracy.extract_mode_for(kind))
         score = scores[i]
         out.append(
             {

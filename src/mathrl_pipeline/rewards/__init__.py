@@ -1,12 +1,12 @@
 """Rule-based rewards for R1-Zero-style GRPO (TRL contract), plain Python.
 
 Every reward is ``f(completions, **columns) -> list[float | None]`` (``None`` = skip the row:
-its gold is unparseable), picklable, with a ``__name__``. See ``docs/rewards.md``.
+its gold is unparseable), picklable, with a ``__name__``. Sympy / Math-Verify work runs in the
+:mod:`.sandbox` (killable workers under a deadline). See ``docs/rewards.md``.
 """
 
 from mathrl_pipeline.rewards.accuracy import AccuracyReward
 from mathrl_pipeline.rewards.choice import ChoiceAccuracyReward, choice_matches
-from mathrl_pipeline.rewards.completion import completion_text
 from mathrl_pipeline.rewards.extract import extract_answer, extract_boxed, strip_math_delimiters
 from mathrl_pipeline.rewards.format import (
     LatexFormatReward,
@@ -17,13 +17,15 @@ from mathrl_pipeline.rewards.format import (
     tag_count_score,
 )
 from mathrl_pipeline.rewards.length import (
+    LatexLengthReward,
     LengthPenalty,
     RepetitionPenalty,
     SoftOverlongPenalty,
+    latex_length_score,
     repetition_score,
     soft_overlong_penalty,
 )
-from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward, answers_match, verify_answer
+from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward, answers_match
 from mathrl_pipeline.rewards.normalize import normalize_text_answer
 from mathrl_pipeline.rewards.ocr import (
     OCRReward,
@@ -38,11 +40,9 @@ from mathrl_pipeline.rewards.ocr import (
 from mathrl_pipeline.rewards.reflection import (
     REFLECTION_MARKERS,
     count_reflection_markers,
-    reflection_metrics,
-    reflection_rate,
 )
 from mathrl_pipeline.rewards.registry import build_rewards, get_reward, reward_names
-from mathrl_pipeline.rewards.timeout import BoundedTimeout, configure
+from mathrl_pipeline.rewards.sandbox import BoundedTimeout, SandboxSettings, configure
 
 __all__ = [
     "REFLECTION_MARKERS",
@@ -50,17 +50,18 @@ __all__ = [
     "BoundedTimeout",
     "ChoiceAccuracyReward",
     "LatexFormatReward",
+    "LatexLengthReward",
     "LengthPenalty",
     "MathAccuracyReward",
     "OCRReward",
     "R1FormatReward",
     "RepetitionPenalty",
+    "SandboxSettings",
     "SoftOverlongPenalty",
     "TagCountReward",
     "answers_match",
     "build_rewards",
     "choice_matches",
-    "completion_text",
     "configure",
     "count_reflection_markers",
     "exact_match",
@@ -68,13 +69,12 @@ __all__ = [
     "extract_boxed",
     "get_reward",
     "latex_format_ok",
+    "latex_length_score",
     "normalize_latex",
     "normalize_text_answer",
     "normalized_match",
     "ocr_metrics",
     "r1_format_ok",
-    "reflection_metrics",
-    "reflection_rate",
     "repetition_score",
     "reward_names",
     "soft_overlong_penalty",
@@ -83,5 +83,4 @@ __all__ = [
     "tag_count_score",
     "token_edit_distance",
     "tokenize_latex",
-    "verify_answer",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from mathrl_pipeline.contract import answer_type_of, completion_text
 from mathrl_pipeline.rewards.choice import choice_matches
-from mathrl_pipeline.rewards.completion import column, completion_text
+from mathrl_pipeline.rewards.columns import column
 from mathrl_pipeline.rewards.extract import extract_answer
 from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward
 from mathrl_pipeline.rewards.normalize import gold_answer, text_answers_match
@@ -14,14 +15,15 @@ from mathrl_pipeline.rewards.ocr import exact_match
 
 logger = logging.getLogger(__name__)
 
-ANSWER_TYPES = ("math", "number", "multiple_choice", "text", "latex")
-
 
 class AccuracyReward:
     """Routes each row on ``answer_type``: math/number -> Math-Verify, multiple_choice ->
     choice matching (``choices`` column), text -> normalised string, latex -> OCR exact.
 
-    Rows without ``answer_type`` are multiple choice when they have ``choices``, else math.
+    Rows without ``answer_type`` are multiple choice when they have ``choices``, else math
+    (:func:`mathrl_pipeline.contract.answer_type_of`). LaTeX answers are read with
+    ``latex_extract_mode`` (the ``<latex>`` tag), every other type with ``extract_mode``
+    (:meth:`extract_mode_for`; evaluation extracts with the same rule).
     """
 
     def __init__(
@@ -36,6 +38,23 @@ class AccuracyReward:
         self._math = MathAccuracyReward(extract_mode, gold_column)
         self.__name__ = "accuracy"
 
+    def extract_mode_for(self, answer_type: str) -> str:
+        """The extraction mode of an answer type: ``latex_extract_mode`` for latex."""
+        return self.latex_extract_mode if answer_type == "latex" else self.extract_mode
+
+    def _score(self, kind: str, text: str, gold: Any, choices: Any) -> float | None:
+        """Score of one non-math row (``None``: its gold is unusable)."""
+        pred = extract_answer(text, self.extract_mode_for(kind))
+        if kind == "multiple_choice":
+            verdict = choice_matches(gold, pred, choices)
+            return None if verdict is None else float(verdict)
+        g = gold_answer(gold)
+        if not g.strip():
+            return None
+        if kind == "latex":
+            return float(exact_match(g, pred))
+        return float(text_answers_match(g, pred or ""))
+
     def __call__(self, completions: list[Any], **kwargs: Any) -> list[float | None]:
         n = len(completions)
         types = column(kwargs, "answer_type", n)
@@ -47,25 +66,11 @@ class AccuracyReward:
         out: list[float | None] = [None] * n
         math_rows: list[int] = []
         for i, (row_kind, gold, opts) in enumerate(zip(types, golds, choices, strict=True)):
-            kind = (row_kind or ("multiple_choice" if opts else "math")).lower()
+            kind = answer_type_of(row_kind, opts)
             if kind in ("math", "number"):
                 math_rows.append(i)
-                continue
-            if kind not in ANSWER_TYPES:
-                raise ValueError(f"unknown answer_type {kind!r}; valid: {', '.join(ANSWER_TYPES)}")
-            text = completion_text(completions[i])
-            if kind == "latex":
-                g = gold_answer(gold)
-                pred = extract_answer(text, self.latex_extract_mode)
-                out[i] = float(exact_match(g, pred)) if g.strip() else None
-                continue
-            pred = extract_answer(text, self.extract_mode)
-            if kind == "multiple_choice":
-                verdict = choice_matches(gold, pred, opts)
-                out[i] = None if verdict is None else float(verdict)
             else:
-                g = gold_answer(gold)
-                out[i] = float(text_answers_match(g, pred or "")) if g.strip() else None
+                out[i] = self._score(kind, completion_text(completions[i]), gold, opts)
         if math_rows:
             scores = self._math(
                 [completions[i] for i in math_rows],

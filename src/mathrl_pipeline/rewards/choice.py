@@ -8,7 +8,8 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import column, completion_text
+from mathrl_pipeline.contract import completion_text
+from mathrl_pipeline.rewards.columns import column
 from mathrl_pipeline.rewards.extract import extract_answer
 from mathrl_pipeline.rewards.normalize import gold_answer, normalize_text_answer
 

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 logger = logging.getLogger(__name__)
 
 ExtractMode = Literal["auto", "answer_tag", "boxed", "math_delim", "latex_tag", "last_line"]
-EXTRACT_MODES: tuple[str, ...] = (
-    "auto",
-    "answer_tag",
-    "boxed",
-    "math_delim",
-    "latex_tag",
-    "last_line",
-)
+EXTRACT_MODES: tuple[str, ...] = get_args(ExtractMode)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOXED_COMMANDS = ("\\boxed", "\\fbox")

@@ -12,7 +12,8 @@ import logging
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import column, completion_text, prompt_text
+from mathrl_pipeline.contract import completion_text, prompt_text
+from mathrl_pipeline.rewards.columns import column
 
 logger = logging.getLogger(__name__)
 

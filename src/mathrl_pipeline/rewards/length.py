@@ -1,4 +1,4 @@
-"""Length and repetition penalties (non-positive rewards)."""
+"""Length and repetition penalties (non-positive rewards), and the LaTeX-OCR length reward."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import completion_text
+from mathrl_pipeline.contract import completion_text
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,56 @@ class SoftOverlongPenalty:
             soft_overlong_penalty(n, self.max_length, self.cache_length)
             for n in _lengths(completions, kwargs, self.unit)
         ]
+
+
+LATEX_OPEN, LATEX_CLOSE = "<latex>", "</latex>"
+
+
+def outside_latex(text: str) -> str | None:
+    """``text`` without its ``<latex>..</latex>`` blocks; ``None`` when it has no closed block.
+
+    A linear scan (no backtracking regex): each block runs from an opening tag to the next
+    closing tag, as the non-greedy ``<latex>(.*?)</latex>`` of the LaTeX-OCR recipe matches.
+    """
+    kept, pos, found = [], 0, False
+    while (start := text.find(LATEX_OPEN, pos)) != -1:
+        end = text.find(LATEX_CLOSE, start + len(LATEX_OPEN))
+        if end == -1:
+            break
+        kept.append(text[pos:start])
+        pos, found = end + len(LATEX_CLOSE), True
+    kept.append(text[pos:])
+    return "".join(kept) if found else None
+
+
+def latex_length_score(text: str, max_words: int) -> float:
+    """1.0 up to ``max_words`` words outside the LaTeX blocks, then ``1 - overshoot / words``;
+    0.0 without a ``<latex>..</latex>`` block (starkiby/mathocr grpo_ft/grpo.py l.223-252)."""
+    outside = outside_latex(text)
+    if outside is None:
+        return 0.0
+    words = len(outside.split())
+    if words <= max_words:
+        return 1.0
+    return max(0.0, 1.0 - (words - max_words) / words)
+
+
+class LatexLengthReward:
+    """The LaTeX-OCR recipe's length reward: short talk around the ``<latex>`` block pays 1.0.
+
+    A positive reward (the recipe's ``length_penalty_reward``): 1.0 when at most ``max_words``
+    whitespace-separated words lie outside every ``<latex>..</latex>`` block, decaying as
+    ``max(0, 1 - overshoot / words)`` beyond, 0.0 when the completion has no such block.
+    """
+
+    def __init__(self, max_words: int = 50):
+        if max_words < 0:
+            raise ValueError(f"max_words must be >= 0, got {max_words}")
+        self.max_words = int(max_words)
+        self.__name__ = "latex_length"
+
+    def __call__(self, completions: list[Any], **kwargs: Any) -> list[float | None]:
+        return [latex_length_score(completion_text(c), self.max_words) for c in completions]
 
 
 def repetition_score(text: str, ngram_size: int = 3, max_words: int = 20_000) -> float:

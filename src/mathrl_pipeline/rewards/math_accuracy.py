@@ -7,8 +7,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import column, completion_text
-from mathrl_pipeline.rewards.engine import DEFAULT_EXTRACTION
+from mathrl_pipeline.contract import completion_text
+from mathrl_pipeline.rewards.columns import column
 from mathrl_pipeline.rewards.extract import extract_answer, extract_boxed
 from mathrl_pipeline.rewards.guards import MAX_GOLD_CHARS, screen_reason
 from mathrl_pipeline.rewards.normalize import (
@@ -17,7 +17,8 @@ from mathrl_pipeline.rewards.normalize import (
     normalize_text_answer,
     text_answers_match,
 )
-from mathrl_pipeline.rewards.timeout import BoundedTimeout, WorkerError, bounded_call
+from mathrl_pipeline.rewards.sandbox import BoundedTimeout, WorkerError, bounded_call
+from mathrl_pipeline.rewards.sandbox.operations import DEFAULT_EXTRACTION
 
 logger = logging.getLogger(__name__)
 
@@ -121,30 +122,6 @@ def answers_match(
         return False
     _store(key, value)
     return value
-
-
-def verify_answer(gold: str, pred: str, answer_type: str = "math") -> bool:
-    """Evaluation helper: ``True`` iff ``pred`` (an extracted answer) matches ``gold``.
-
-    ``answer_type``: ``math``/``number`` (Math-Verify), ``text`` (normalised string),
-    ``multiple_choice`` (letter or choice text, hedges fail), ``latex`` (OCR normalised match).
-    An unparseable gold gives ``False``.
-    """
-    if answer_type in ("math", "number", None, ""):
-        return answers_match(gold, pred) is True
-    if answer_type == "text":
-        return text_answers_match(gold_answer(gold), pred or "")
-    if answer_type == "multiple_choice":
-        from mathrl_pipeline.rewards.choice import choice_matches
-
-        return choice_matches(gold, pred, None) is True
-    if answer_type == "latex":
-        from mathrl_pipeline.rewards.ocr import normalized_match
-
-        return normalized_match(gold_answer(gold), pred or "")
-    raise ValueError(
-        f"unknown answer_type {answer_type!r}; valid: math, number, text, multiple_choice, latex"
-    )
 
 
 class MathAccuracyReward:

@@ -6,11 +6,12 @@ import logging
 import re
 from typing import Any
 
-from mathrl_pipeline.rewards.completion import column, completion_text
+from mathrl_pipeline.contract import completion_text
+from mathrl_pipeline.rewards.columns import column
 from mathrl_pipeline.rewards.extract import clean_control, extract_answer, strip_math_delimiters
 from mathrl_pipeline.rewards.guards import screen_reason
 from mathrl_pipeline.rewards.normalize import gold_answer
-from mathrl_pipeline.rewards.timeout import BoundedTimeout, WorkerError, bounded_call
+from mathrl_pipeline.rewards.sandbox import BoundedTimeout, WorkerError, bounded_call
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +113,46 @@ def _skip_group(tokens: list[str], i: int) -> int:
     return len(tokens)
 
 
+_ENVIRONMENT = re.compile(
+    r"^\\begin\{(?P<env>[A-Za-z]+\*?)\}(?:\{[^{}]*\})?(?P<body>.*)\\end\{(?P=env)\}$",
+    re.DOTALL)
+# outer environment -> "" (its body) or the inner environment that typesets in display math
+_ENV_TARGETS: dict[str, str] = {
+    "equation": "", "displaymath": "", "math": "",
+    "align": "aligned", "eqnarray": "aligned", "flalign": "aligned", "alignat": "aligned",
+    "split": "aligned", "gather": "gathered", "multline": "gathered",
+}
+
+
+def unwrap_environment(formula: str) -> tuple[str, str | None]:
+    """A formula without its outer display environment (``equation``, ``align*``, ...), and the
+    environment's name (None when there is none).
+
+    ``equation`` / ``displaymath`` give their body; alignment environments become ``aligned``
+    (and ``gather`` / ``multline`` ``gathered``), which typeset inside display math, or their
+    body with the ``&`` dropped when they hold one line.
+    """
+    text = strip_math_delimiters(formula.strip())
+    match = _ENVIRONMENT.match(text)
+    if not match:
+        return formula, None
+    env, body = match.group("env"), match.group("body").strip()
+    target = _ENV_TARGETS.get(env.rstrip("*"))
+    if target is None:
+        return formula, None
+    if target == "":
+        inner, _ = unwrap_environment(body)
+        return inner, env
+    if "\\\\" not in body:
+        return body.replace("&", " "), env
+    return f"\\begin{{{target}}} {body} \\end{{{target}}}", env
+
+
 def normalize_latex_tokens(formula: str) -> list[str]:
     """Token list of :func:`normalize_latex`."""
     if len(formula) > MAX_LATEX_CHARS:
         formula = formula[:MAX_LATEX_CHARS]
+    formula = unwrap_environment(formula)[0]
     raw = tokenize_latex(strip_math_delimiters(formula))
     tokens: list[str] = []
     i = 0
@@ -177,11 +214,11 @@ def _drop_redundant_braces(tokens: list[str]) -> list[str]:
 def normalize_latex(formula: str) -> str:
     """im2latex-style normalisation, tokens joined by one space. Deterministic, O(n).
 
-    Drops ``\\label{..}``, ``\\tag{..}``, ``\\hspace{..}``, spacing commands (``\\,``,
-    ``\\quad``, ``~``...), ``\\displaystyle``, ``\\left``/``\\right``/``\\big`` sizing (keeps the
-    delimiter), maps aliases (``\\dfrac`` -> ``\\frac``, ``\\le`` -> ``\\leq``...), removes
-    braces around a single unit and outer ``$``/``\\(..\\)`` delimiters. Input beyond
-    20 000 characters is truncated.
+    Unwraps an outer display environment (:func:`unwrap_environment`); drops ``\\label{..}``,
+    ``\\tag{..}``, ``\\hspace{..}``, spacing commands (``\\,``, ``\\quad``, ``~``...),
+    ``\\displaystyle``, ``\\left``/``\\right``/``\\big`` sizing (keeps the delimiter); maps
+    aliases (``\\dfrac`` -> ``\\frac``, ``\\le`` -> ``\\leq``...); removes braces around a single
+    unit and outer ``$``/``\\(..\\)`` delimiters. Input beyond 20 000 characters is truncated.
     """
     return " ".join(normalize_latex_tokens(formula))
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from mathrl_pipeline.rewards.completion import completion_text
+from mathrl_pipeline.contract import completion_text
 
 REFLECTION_MARKERS: tuple[str, ...] = (
     "wait",
@@ -57,29 +56,3 @@ def count_reflection_markers(text: str) -> dict[str, int]:
 def reflection_count(text: str) -> int:
     """Total number of reflection markers in ``text``."""
     return sum(count_reflection_markers(text).values())
-
-
-def reflection_rate(completions: list[Any]) -> float:
-    """Fraction of completions with at least one reflection marker (0.0 for an empty list)."""
-    if not completions:
-        return 0.0
-    hits = sum(1 for c in completions if reflection_count(completion_text(c)) > 0)
-    return hits / len(completions)
-
-
-def reflection_metrics(completions: list[Any]) -> dict[str, float]:
-    """Batch summary: ``reflection_rate``, ``reflection_mean`` and per-marker means."""
-    n = len(completions)
-    totals = dict.fromkeys(REFLECTION_MARKERS, 0)
-    any_hit = 0
-    for c in completions:
-        counts = count_reflection_markers(completion_text(c))
-        any_hit += any(counts.values())
-        for k, v in counts.items():
-            totals[k] += v
-    out = {
-        "reflection_rate": any_hit / n if n else 0.0,
-        "reflection_mean": sum(totals.values()) / n if n else 0.0,
-    }
-    out.update({f"reflection/{k}": v / n if n else 0.0 for k, v in totals.items()})
-    return out

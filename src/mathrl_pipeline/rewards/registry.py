@@ -9,7 +9,12 @@ from typing import Any
 from mathrl_pipeline.rewards.accuracy import AccuracyReward
 from mathrl_pipeline.rewards.choice import ChoiceAccuracyReward
 from mathrl_pipeline.rewards.format import LatexFormatReward, R1FormatReward, TagCountReward
-from mathrl_pipeline.rewards.length import LengthPenalty, RepetitionPenalty, SoftOverlongPenalty
+from mathrl_pipeline.rewards.length import (
+    LatexLengthReward,
+    LengthPenalty,
+    RepetitionPenalty,
+    SoftOverlongPenalty,
+)
 from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward
 from mathrl_pipeline.rewards.ocr import OCRReward
 
@@ -37,6 +42,7 @@ REWARDS: dict[str, Callable[..., RewardFunc]] = {
     "ocr_sympy": _ocr("sympy"),
     "ocr_edit": _ocr("edit"),
     "length_penalty": LengthPenalty,
+    "latex_length": LatexLengthReward,
     "soft_overlong": SoftOverlongPenalty,
     "repetition_penalty": RepetitionPenalty,
 }

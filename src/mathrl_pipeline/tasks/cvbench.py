@@ -19,23 +19,32 @@ from __future__ import annotations
 
 import logging
 import random
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from mathrl_pipeline.contract import contract_frame
-from mathrl_pipeline.tasks.cells import as_str_list, text_of
+from mathrl_pipeline.tasks.cells import as_str_list, is_missing, text_of
 from mathrl_pipeline.tasks.choices import letter, letter_index, lettered_options, wrap_answer
-from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
-from mathrl_pipeline.tasks.ingest import EmbeddedParams
+from mathrl_pipeline.tasks.images import image_cell, row_images, to_png_bytes
+from mathrl_pipeline.tasks.ingest import (
+    SOURCE_ROW,
+    EmbeddedParams,
+    SourceParams,
+    describe_source,
+    image_root,
+    is_embedded,
+)
 from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
 from mathrl_pipeline.tasks.rejects import (
     ANSWER_NOT_IN_CHOICES,
     EMPTY_CHOICES,
     EMPTY_QUESTION,
-    Reject,
     RowError,
+    check_rows,
     rejects_frame,
+    require_rows,
 )
 from mathrl_pipeline.tasks.sat import VISUALTHINKER_QUESTION_TEMPLATE
 from mathrl_pipeline.tasks.scenes import generate_qas, render_qa
@@ -123,50 +132,60 @@ def generate_cvbench_frame(n: int, *, seed: int, malformed_rows: int = 0) -> pd.
     return pd.DataFrame(rows, columns=[*CVBENCH_COLUMNS, "scene_description"])
 
 
-def generate_cvbench(embedded: EmbeddedParams) -> pd.DataFrame:
-    """Synthetic rows in CV-Bench's test schema (see :func:`generate_cvbench_frame`)."""
+def generate_cvbench(embedded: EmbeddedParams, source: SourceParams) -> pd.DataFrame:
+    """Synthetic rows in CV-Bench's test schema (see :func:`generate_cvbench_frame`); none
+    unless ``cvbench.source.path`` is ``embedded``."""
+    if not is_embedded(source):
+        return pd.DataFrame(columns=[*CVBENCH_COLUMNS, "scene_description"])
     return generate_cvbench_frame(embedded.count, seed=embedded.seed,
                                   malformed_rows=embedded.malformed_rows)
 
 
-def validate_cvbench_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _check_cvbench_row(row: dict[str, Any], source: SourceParams,
+                       root: Path | None) -> dict[str, Any]:
+    """One CV-Bench row's image, question, choices and letter answer, or a ``RowError``."""
+    picture = row_images(row["image"], source.images, root)[0]
+    question = text_of(row["question"])
+    if not question:
+        raise RowError(EMPTY_QUESTION)
+    choices = as_str_list(row["choices"])
+    answer = text_of(row["answer"])
+    index = letter_index(answer)
+    if index is None and answer in choices:
+        index = choices.index(answer)
+    if not choices:
+        raise RowError(EMPTY_CHOICES, "no answer choices")
+    if index is None or index >= len(choices):
+        raise RowError(ANSWER_NOT_IN_CHOICES, f"answer {answer!r} with {len(choices)} choices")
+    return {
+        "idx": row["id"], "png": picture.png, "source_image_mode": picture.source_mode,
+        "question": question, "choices": choices, "answer_index": index,
+        "type": text_of(row["type"]) or None, "subtask": text_of(row["subtask"]),
+        "source": text_of(row["source"]) or None,
+        "prompt": text_of(row["prompt"]) or cvbench_question_prompt(question, choices),
+    }
+
+
+def validate_cvbench_rows(rows: pd.DataFrame, source: SourceParams) -> tuple[pd.DataFrame,
+                                                                             pd.DataFrame]:
     """Check image, question, choices and the letter answer; return (valid rows, rejects).
 
     Fields: ``id`` (CV-Bench's ``idx``), ``type``, ``subtask`` (CV-Bench's ``task``), ``image``,
     ``question``, ``choices``, ``answer``, ``prompt`` and ``source``.
     """
-    keep: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for row in rows.to_dict("records"):
-        row_id = f"{TASK}-{row['id']}"
-        try:
-            png = checked_png(row["image"])
-            question = text_of(row["question"])
-            if not question:
-                raise RowError(EMPTY_QUESTION)
-            choices = as_str_list(row["choices"])
-            answer = text_of(row["answer"])
-            index = letter_index(answer)
-            if index is None and answer in choices:
-                index = choices.index(answer)
-            if not choices:
-                raise RowError(EMPTY_CHOICES, "no answer choices")
-            if index is None or index >= len(choices):
-                raise RowError(ANSWER_NOT_IN_CHOICES,
-                               f"answer {answer!r} with {len(choices)} choices")
-        except RowError as err:
-            rejects.append(Reject(row_id, "validate", err.reason, err.detail))
-            continue
-        keep.append({
-            "id": row_id, "idx": row["id"], "png": png, "question": question,
-            "choices": choices, "answer_index": index, "type": text_of(row["type"]) or None,
-            "subtask": text_of(row["subtask"]), "source": text_of(row["source"]) or None,
-            "prompt": text_of(row["prompt"]) or cvbench_question_prompt(question, choices),
-        })
+    root = image_root(source)
+    keep, rejects = check_rows(rows, lambda row: _check_cvbench_row(row, source, root),
+                               lambda row: f"{TASK}-{_source_id(row)}")
     logger.info("CV-Bench validation kept %d of %d rows", len(keep), len(rows))
-    columns = ["id", "idx", "png", "question", "choices", "answer_index", "type", "subtask",
-               "source", "prompt"]
+    require_rows(f"{TASK} validate", describe_source(source), len(rows), len(keep), rejects)
+    columns = ["id", "idx", "png", "source_image_mode", "question", "choices", "answer_index",
+               "type", "subtask", "source", "prompt"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
+
+
+def _source_id(row: dict[str, Any]) -> Any:
+    """CV-Bench's ``idx``, else the row's position in the split."""
+    return row[SOURCE_ROW] if is_missing(row.get("id")) else row["id"]
 
 
 def build_cvbench_rows(valid: pd.DataFrame, prompt: PromptParams) -> pd.DataFrame:
@@ -187,7 +206,7 @@ def build_cvbench_rows(valid: pd.DataFrame, prompt: PromptParams) -> pd.DataFram
             "difficulty": None,
             "topic": row["subtask"],
             "choices": choices,
-            "idx": int(row["idx"]),
+            "idx": int(row["idx"]) if not is_missing(row["idx"]) else None,
             "type": row["type"],
             "question_type": row["subtask"],
             "source": row["source"],
@@ -195,7 +214,8 @@ def build_cvbench_rows(valid: pd.DataFrame, prompt: PromptParams) -> pd.DataFram
             "answer_letter": letter(index),
             "answer_text": choices[index],
             "cvbench_prompt": row["prompt"],
+            "source_image_mode": row["source_image_mode"],
         })
     extra = ["idx", "type", "question_type", "source", "answer", "answer_letter", "answer_text",
-             "cvbench_prompt"]
+             "cvbench_prompt", "source_image_mode"]
     return contract_frame(rows, extra)

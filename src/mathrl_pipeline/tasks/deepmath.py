@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -19,15 +20,32 @@ from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.params import StrictParams
 from mathrl_pipeline.tasks.answers import ANSWER_KINDS, answer_kind
 from mathrl_pipeline.tasks.cells import optional_float, text_of
-from mathrl_pipeline.tasks.ingest import SOURCE_ROW, EmbeddedParams
+from mathrl_pipeline.tasks.ingest import (
+    SOURCE_ROW,
+    EmbeddedParams,
+    SourceParams,
+    describe_source,
+    is_embedded,
+)
 from mathrl_pipeline.tasks.mathgen import GENERATORS, generate_problems
 from mathrl_pipeline.tasks.prompts import DEFAULT_INSTRUCTION, PromptParams, PromptTemplate
-from mathrl_pipeline.tasks.rejects import EMPTY_QUESTION, MISSING_ANSWER, Reject, rejects_frame
+from mathrl_pipeline.tasks.rejects import (
+    EMPTY_QUESTION,
+    MISSING_ANSWER,
+    UNPARSEABLE_ANSWER,
+    Reject,
+    RowError,
+    check_rows,
+    rejects_frame,
+    require_rows,
+)
 
 logger = logging.getLogger(__name__)
 
 TASK = "deepmath"
 VALID_COLUMNS = ["id", "question", "final_answer", "difficulty", "topic", "answer_kind"]
+_LEFT = re.compile(r"\\left(?![a-zA-Z])")
+_RIGHT = re.compile(r"\\right(?![a-zA-Z])")
 
 
 class DeepMathEmbedded(EmbeddedParams):
@@ -69,8 +87,12 @@ class FilterParams(StrictParams):
         return self
 
 
-def generate_deepmath(embedded: DeepMathEmbedded) -> pd.DataFrame:
-    """Generated problems in DeepMath-103K's schema, plus broken rows when asked for."""
+def generate_deepmath(embedded: DeepMathEmbedded, source: SourceParams) -> pd.DataFrame:
+    """Generated problems in DeepMath-103K's schema, plus broken rows when asked for; none
+    unless ``deepmath.source.path`` is ``embedded``."""
+    if not is_embedded(source):
+        return pd.DataFrame(columns=["hf_row_index", "question", "final_answer", "difficulty",
+                                     "topic", "kind"])
     rows = generate_problems(embedded.count, embedded.seed, embedded.kinds)
     broken: list[dict[str, Any]] = [{"question": "", "final_answer": "1"},
                                     {"question": "What is $1+1$?", "final_answer": None}]
@@ -92,30 +114,52 @@ def _answer_text(value: Any) -> str:
     return text_of(value) if isinstance(value, str) else ""
 
 
-def validate_deepmath(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep rows with a non-empty question and answer (and their answer kind); reject the rest."""
-    kept: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for row in rows.to_dict(orient="records"):
-        row_id = _row_id(row)
-        question = text_of(row["question"]) if isinstance(row["question"], str) else ""
-        answer = _answer_text(row["answer"])
-        if not question:
-            rejects.append(Reject(row_id, "validate", EMPTY_QUESTION, "missing or empty question"))
-            continue
-        if not answer:
-            rejects.append(Reject(row_id, "validate", MISSING_ANSWER, "missing or empty answer"))
-            continue
-        topic = row.get("topic")
-        kept.append({
-            "id": row_id,
-            "question": question,
-            "final_answer": answer,
+def gold_problem(answer: str) -> str | None:
+    """Why a gold answer cannot be parsed (unbalanced braces or ``\\left``/``\\right``), or None."""
+    depth = 0
+    escaped = False
+    for char in answer:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "a '}' closes no '{'"
+    if depth:
+        return f"{depth} unclosed '{{'"
+    if len(_LEFT.findall(answer)) != len(_RIGHT.findall(answer)):
+        return "\\left and \\right do not pair"
+    return None
+
+
+def _check_deepmath_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One row's question and gold (with its answer kind), or a ``RowError``."""
+    question = text_of(row["question"]) if isinstance(row["question"], str) else ""
+    if not question:
+        raise RowError(EMPTY_QUESTION, "missing or empty question")
+    answer = _answer_text(row["answer"])
+    if not answer:
+        raise RowError(MISSING_ANSWER, "missing or empty answer")
+    problem = gold_problem(answer)
+    if problem:
+        raise RowError(UNPARSEABLE_ANSWER, f"{problem}: {answer[:120]!r}")
+    topic = row.get("topic")
+    return {"question": question, "final_answer": answer,
             "difficulty": optional_float(row.get("difficulty")),
             "topic": topic if isinstance(topic, str) else None,
-            "answer_kind": answer_kind(answer),
-        })
+            "answer_kind": answer_kind(answer)}
+
+
+def validate_deepmath(rows: pd.DataFrame, source: SourceParams) -> tuple[pd.DataFrame,
+                                                                         pd.DataFrame]:
+    """Keep rows with a question and a parseable gold (and their answer kind); reject the rest."""
+    kept, rejects = check_rows(rows, _check_deepmath_row, _row_id)
     logger.info("deepmath validate: %d kept, %d rejected", len(kept), len(rejects))
+    require_rows(f"{TASK} validate", describe_source(source), len(rows), len(kept), rejects)
     valid = pd.DataFrame(kept, columns=VALID_COLUMNS)
     valid["difficulty"] = valid["difficulty"].astype("float64")
     return valid, rejects_frame(rejects)
@@ -155,6 +199,8 @@ def filter_deepmath(valid: pd.DataFrame, params: FilterParams) -> tuple[pd.DataF
             rejects.append(Reject(row["id"], "filter", "filtered", reason))
     kept = valid.loc[keep].reset_index(drop=True)
     logger.info("deepmath filter: %d kept, %d filtered out", len(kept), len(rejects))
+    require_rows(f"{TASK} filter", f"the {len(valid)} valid rows (deepmath.filter: "
+                 f"{params.model_dump(exclude_defaults=True)})", len(valid), len(kept), rejects)
     return kept.assign(render_text=kept["question"], render_mode="text"), rejects_frame(rejects)
 
 

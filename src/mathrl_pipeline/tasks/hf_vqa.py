@@ -3,8 +3,8 @@
 Presets name the column mappings of the R1-V / open-r1-multimodal training sets; every field
 can be overridden by parameters. The answer column may hold the bare answer or a wrapped one
 (``<answer> 3 </answer>``, as in R1-V's sets): ``answer_pattern`` extracts it (the whole cell is
-used when the pattern does not match). Images may be ``{"bytes", "path"}`` cells (what
-``datasets.Image`` gives), raw bytes, or file paths (relative to ``image_root``).
+used when the pattern does not match). Image cells are read by :mod:`.images` (one image or a
+list, structs, bytes, base64, paths relative to the mirror), policy ``hf_vqa.source.images``.
 """
 
 from __future__ import annotations
@@ -28,16 +28,24 @@ from mathrl_pipeline.tasks.choices import (
     lettered_options,
     wrap_answer,
 )
-from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
-from mathrl_pipeline.tasks.ingest import EMBEDDED, SOURCE_ROW, EmbeddedParams, SourceParams
+from mathrl_pipeline.tasks.images import image_cell, row_images, source_modes, to_png_bytes
+from mathrl_pipeline.tasks.ingest import (
+    EMBEDDED,
+    SOURCE_ROW,
+    EmbeddedParams,
+    SourceParams,
+    describe_source,
+    image_root,
+    is_embedded,
+)
 from mathrl_pipeline.tasks.prompts import PromptParams, PromptTemplate
 from mathrl_pipeline.tasks.rejects import (
     EMPTY_QUESTION,
     MISSING_ANSWER,
-    MISSING_IMAGE,
-    Reject,
     RowError,
+    check_rows,
     rejects_frame,
+    require_rows,
 )
 from mathrl_pipeline.tasks.scenes import render_scene, sample_scene
 
@@ -47,6 +55,7 @@ TASK = "hf_vqa"
 ANSWER_NOT_NUMERIC = "answer_not_numeric"
 ANSWER_PATTERN = r"<answer>\s*(.*?)\s*</answer>"
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+IMAGE_TOKEN = re.compile(r"<image>")  # geometry3k / verl keep a placeholder in the problem
 
 # R1-V's question template, with the answer kind in brackets.
 ANSWER_HINTS = {
@@ -67,35 +76,43 @@ class Preset:
     """A known dataset: where it is, which columns hold what, and how to read the answer."""
 
     path: str
-    columns: dict[str, str | None]
+    columns: dict[str, str | list[str | None] | None]
     answer_type: str
     split: str = "train"
+    revision: str | None = "main"
     answer_pattern: str = ANSWER_PATTERN
 
 
 # R1-V / open-r1-multimodal sets: image, problem, solution ("<answer> 3 </answer>").
-R1V_COLUMNS: dict[str, str | None] = {"image": "image", "question": "problem",
-                                      "answer": "solution", "choices": None, "id": None}
+R1V_COLUMNS: dict[str, str | list[str | None] | None] = {
+    "image": "image", "question": "problem", "answer": "solution", "choices": None, "id": None}
+# verl / EasyR1 geometry3k: a one-image list, problem (with "<image>"), bare answer
+GEO3K_COLUMNS: dict[str, str | list[str | None] | None] = {
+    "image": "images", "question": "problem", "answer": "answer", "choices": None, "id": "id"}
 PRESETS: dict[str, Preset] = {
     # the embedded default: CLEVR-style counting on synthetic scenes, in R1-V's schema
-    "embedded": Preset(EMBEDDED, R1V_COLUMNS, "number"),
+    "embedded": Preset(EMBEDDED, R1V_COLUMNS, "number", revision=None),
     # open-r1-multimodal (+ original_question, original_answer)
     "multimodal_open_r1": Preset("lmms-lab/multimodal-open-r1-8k-verified", R1V_COLUMNS, "math"),
     # R1-V CLEVR counting
     "clevr_cogen": Preset("leonardPKU/clevr_cogen_a_train", R1V_COLUMNS, "number"),
     # R1-V GeoQA
     "geoqa_r1v": Preset("leonardPKU/GEOQA_R1V_Train_8K", R1V_COLUMNS, "math"),
+    # verl / EasyR1 geometry (images: a list of one PNG diagram)
+    "geometry3k": Preset("hiyouga/geometry3k", GEO3K_COLUMNS, "math", answer_pattern=""),
 }
 
 
 class HfVqaSource(SourceParams):
-    """``hf_vqa.source``: a preset (its Hub id, columns and answer type) or any dataset mapped by
-    column names; every field set here overrides the preset's. ``answer_pattern`` extracts the
-    answer from its cell (first group; "" uses the whole cell)."""
+    """``hf_vqa.source``: a preset (its Hub id, revision, columns and answer type) or any
+    dataset mapped by column names; every field set here overrides the preset's (``path``: a
+    local mirror of the preset's dataset). ``answer_pattern`` extracts the answer from its cell
+    (first group; "" uses the whole cell)."""
 
     preset: str | None = "embedded"
     path: str | None = None  # None: the preset's
     split: str | None = None  # None: the preset's (train)
+    revision: str | None = None  # None: the preset's (a local path has none)
     answer_type: str | None = None
     answer_pattern: str | None = None
 
@@ -115,8 +132,12 @@ class HfVqaSource(SourceParams):
         columns = dict(preset.columns) if preset else {}
         columns.update(self.columns)
         fields = self.model_dump(include=set(SourceParams.model_fields))
+        revision = self.revision
+        if revision is None and self.path is None and preset is not None:
+            revision = preset.revision  # a local path given here has no Hub revision
         fields.update(path=self.path or (preset.path if preset else None),
-                      split=self.split or (preset.split if preset else "train"), columns=columns)
+                      split=self.split or (preset.split if preset else "train"),
+                      revision=revision, columns=columns)
         return SourceParams(**fields)
 
     def answer(self) -> tuple[str, str | None]:
@@ -139,54 +160,46 @@ def extract_answer(cell: Any, pattern: str | None) -> str:
     return text
 
 
-def load_image_cell(value: Any, image_root: str | None) -> Any:
-    """A path cell read from disk (relative to ``image_root``); other cells unchanged."""
-    path_value = value.get("path") if isinstance(value, dict) and not value.get("bytes") else value
-    if isinstance(path_value, str) and path_value:
-        path = Path(image_root) / path_value if image_root else Path(path_value)
-        if not path.is_file():
-            raise RowError(MISSING_IMAGE, f"image file {str(path)[:200]} not found")
-        return path.read_bytes()
-    return value
-
-
 def _row_id(row: dict[str, Any]) -> str:
     source_id = row.get("id")
     return f"{TASK}-{row[SOURCE_ROW] if is_missing(source_id) else source_id}"
 
 
+def _check_vqa_row(row: dict[str, Any], source: SourceParams, answer_type: str,
+                   pattern: str | None, root: Path | None) -> dict[str, Any]:
+    """One row's images (RGB PNG), question, answer (and choices), or a ``RowError``."""
+    pictures = row_images(row["image"], source.images, root)
+    question = IMAGE_TOKEN.sub("", text_of(row["question"])).strip()
+    if not question:
+        raise RowError(EMPTY_QUESTION)
+    answer = extract_answer(row["answer"], pattern)
+    if not answer:
+        raise RowError(MISSING_ANSWER, "empty answer")
+    choices: list[str] | None = None
+    if answer_type == "multiple_choice":
+        choices = as_str_list(row.get("choices"))
+        index = letter_index(answer)
+        if index is not None and index < len(choices) and answer not in choices:
+            answer = choices[index]
+        check_choices(choices, answer)
+    if answer_type == "number" and not _NUMBER.match(answer.replace(",", "")):
+        raise RowError(ANSWER_NOT_NUMERIC, f"{answer[:80]!r}")
+    return {"pngs": [p.png for p in pictures], "source_image_mode": source_modes(pictures),
+            "question": question, "answer": answer, "choices": choices,
+            "answer_raw": text_of(row["answer"])}
+
+
 def validate_vqa_rows(rows: pd.DataFrame, source: HfVqaSource) -> tuple[pd.DataFrame,
                                                                        pd.DataFrame]:
-    """Check image, question and answer (and choices); return (clean rows, rejects)."""
+    """Check images, question and answer (and choices); return (clean rows, rejects)."""
     answer_type, pattern = source.answer()
-    keep: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for row in rows.to_dict("records"):
-        row_id = _row_id(row)
-        try:
-            png = checked_png(load_image_cell(row["image"], source.images.root))
-            question = text_of(row["question"])
-            if not question:
-                raise RowError(EMPTY_QUESTION)
-            answer = extract_answer(row["answer"], pattern)
-            if not answer:
-                raise RowError(MISSING_ANSWER, "empty answer")
-            choices: list[str] | None = None
-            if answer_type == "multiple_choice":
-                choices = as_str_list(row.get("choices"))
-                index = letter_index(answer)
-                if index is not None and index < len(choices) and answer not in choices:
-                    answer = choices[index]
-                check_choices(choices, answer)
-            if answer_type == "number" and not _NUMBER.match(answer.replace(",", "")):
-                raise RowError(ANSWER_NOT_NUMERIC, f"{answer[:80]!r}")
-        except RowError as err:
-            rejects.append(Reject(row_id, "validate", err.reason, err.detail))
-            continue
-        keep.append({"id": row_id, "png": png, "question": question, "answer": answer,
-                     "choices": choices, "answer_raw": text_of(row["answer"])})
+    loaded = source.load()
+    root = image_root(loaded)
+    keep, rejects = check_rows(
+        rows, lambda row: _check_vqa_row(row, loaded, answer_type, pattern, root), _row_id)
     logger.info("hf_vqa validation kept %d of %d rows", len(keep), len(rows))
-    columns = ["id", "png", "question", "answer", "choices", "answer_raw"]
+    require_rows(f"{TASK} validate", describe_source(loaded), len(rows), len(keep), rejects)
+    columns = ["id", "pngs", "source_image_mode", "question", "answer", "choices", "answer_raw"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
@@ -195,7 +208,8 @@ def build_vqa_rows(valid: pd.DataFrame, prompt: PromptParams,
     """Contract rows: R1-V's question template, the bare gold (wrapped for multiple choice)."""
     answer_type, _ = source.answer()
     template = PromptTemplate.from_params(prompt)
-    origin = source.load().path
+    loaded = source.load()
+    keep_all_images = loaded.images.multiple == "all"
     rows = []
     for row in valid.to_dict("records"):
         choices = row["choices"]
@@ -205,11 +219,12 @@ def build_vqa_rows(valid: pd.DataFrame, prompt: PromptParams,
         instruction = (question if prompt.style == "direct" else QUESTION_TEMPLATE.format(
             question=question, hint=ANSWER_HINTS[answer_type]))
         is_mc = answer_type == "multiple_choice"
+        pngs = list(row["pngs"])
         rows.append({
             "id": row["id"],
             "task": TASK,
             "prompt": template.build(prompt.instruction or instruction),
-            "image": image_cell(row["png"]),
+            "image": image_cell(pngs[0]),
             "solution": wrap_answer(row["answer"]) if is_mc else row["answer"],
             "answer_type": answer_type,
             "question": row["question"],
@@ -219,13 +234,20 @@ def build_vqa_rows(valid: pd.DataFrame, prompt: PromptParams,
             "answer": row["answer"],
             "answer_letter": letter(list(choices).index(row["answer"])) if is_mc else None,
             "answer_raw": row["answer_raw"],
-            "source": origin,
+            "source": loaded.path,
+            "num_images": len(pngs),
+            "source_image_mode": row["source_image_mode"],
+            **({"images": [image_cell(png) for png in pngs]} if keep_all_images else {}),
         })
-    return contract_frame(rows, ["answer", "answer_letter", "answer_raw", "source"])
+    extra = ["answer", "answer_letter", "answer_raw", "source", "num_images", "source_image_mode"]
+    return contract_frame(rows, extra + (["images"] if keep_all_images else []))
 
 
-def generate_hf_vqa(embedded: EmbeddedParams) -> pd.DataFrame:
-    """The embedded default (see :func:`generate_clevr_style_frame`)."""
+def generate_hf_vqa(embedded: EmbeddedParams, source: HfVqaSource) -> pd.DataFrame:
+    """The embedded default (see :func:`generate_clevr_style_frame`); none unless the source
+    (preset and path) is ``embedded``."""
+    if not is_embedded(source.load()):
+        return pd.DataFrame(columns=["image", "problem", "solution"])
     return generate_clevr_style_frame(embedded.count, seed=embedded.seed,
                                       malformed_rows=embedded.malformed_rows)
 

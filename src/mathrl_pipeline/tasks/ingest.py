@@ -1,38 +1,43 @@
 """Where a task's rows come from: the embedded generator, a Hub id, or a local file or mirror.
 
-The same code path serves the real configuration (a Hub id such as ``array/SAT`` with
-``revision`` and ``split``, or a local mirror of it) and the embedded default (rows the project
-generated in the source's own schema). Hugging Face ``datasets`` does the loading; columns are
-then renamed to the task's field names (``<task>.source.columns``), so that the task's validation
-reads one schema whatever the source.
+One code path serves the real configuration (a Hub id such as ``array/SAT`` with ``revision``
+and ``split``, or a local mirror of it in the Hub's layout) and the embedded default (rows the
+project generated in the source's own schema). The split is read in batches with only the
+columns the task maps (:mod:`.sources`); ``limit`` and ``sample`` are applied while reading, so
+memory holds the kept rows and one batch, never the whole split. Columns are then renamed to
+the task's field names (``<task>.source.columns``, aliases where a dataset's versions differ).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from pydantic import Field
 
 from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.tasks.images import ImagePolicy
+from mathrl_pipeline.tasks.sources import (
+    FrameReader,
+    Location,
+    SourceError,
+    reader_for,
+    resolve,
+    take_rows,
+)
 
 logger = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
 SOURCE_ROW = "source_row"  # the row's position in the source split (stable ids)
+PROGRESS_SECONDS = 15.0  # a progress line while a long split is read
 
-_LOCAL_BUILDERS = {
-    ".jsonl": "json",
-    ".json": "json",
-    ".parquet": "parquet",
-    ".csv": "csv",
-}
-
-
-class SourceError(ValueError):
-    """A data source that cannot be loaded, with the parameter that named it."""
+__all__ = ["EMBEDDED", "SOURCE_ROW", "EmbeddedParams", "ImagePolicy", "SampleParams",
+           "SourceError", "SourceParams", "load_rows"]
 
 
 class SampleParams(StrictParams):
@@ -43,26 +48,16 @@ class SampleParams(StrictParams):
     seed: int = 0
 
 
-class ImagePolicy(StrictParams):
-    """``<task>.source.images``: how image cells are read.
-
-    ``max_images``: a row with more images is a reject (``multi_image_skipped``), as
-    VisualThinker skips them; above 1 the split keeps every image in an ``images`` column.
-    ``root``: the folder that relative image paths are read from.
-    """
-
-    max_images: int = Field(1, ge=1)
-    root: str | None = None
-
-
 class SourceParams(StrictParams):
-    """``<task>.source``: what ``datasets.load_dataset`` is asked for, and how columns map.
+    """``<task>.source``: which split of which dataset, and how its columns map to task fields.
 
-    ``path``: ``embedded`` (rows generated offline), a Hub id, a local mirror folder, or a local
-    jsonl / json / parquet / csv file. ``name``, ``split``, ``revision``: as in ``load_dataset``.
-    ``limit``: the first N rows of the split. ``columns``: task field -> source column (a list
-    gives aliases, the first present wins; null leaves the field out); empty keeps the source's
-    columns. ``sample``: then keep a seeded sample. ``images``: see :class:`ImagePolicy`.
+    ``path``: ``embedded`` (rows generated offline), a Hub id (streamed), a local mirror folder
+    in the Hub's layout, or a local jsonl / json / parquet / csv file. ``name``, ``split``,
+    ``revision``: as on the Hub. ``limit``: the first N rows of the split. ``columns``: task
+    field -> source column (a list gives aliases, the first present wins, and a list ending in
+    null makes the field optional; null leaves the field out); empty keeps the source's
+    columns. ``sample``: then keep a seeded sample (drawn while reading). ``images``: see
+    :class:`~mathrl_pipeline.tasks.images.ImagePolicy`.
     """
 
     path: str = EMBEDDED
@@ -70,7 +65,7 @@ class SourceParams(StrictParams):
     split: str = "train"
     revision: str | None = None
     limit: int | None = Field(None, ge=0)
-    columns: dict[str, str | list[str] | None] = Field(default_factory=dict)
+    columns: dict[str, str | list[str | None] | None] = Field(default_factory=dict)
     sample: SampleParams | None = None
     images: ImagePolicy = ImagePolicy()
 
@@ -83,110 +78,169 @@ class EmbeddedParams(StrictParams):
     malformed_rows: int = Field(0, ge=0)  # > 0 appends broken rows to exercise the rejects
 
 
-def load_source(
-    source: str,
-    *,
-    split: str = "train",
-    revision: str | None = None,
-    limit: int | None = None,
-    name: str | None = None,
-    param_name: str = "source.path",
-) -> pd.DataFrame:
-    """Load ``source`` (a local file or folder, or a Hub dataset id) as a DataFrame.
-
-    ``limit`` keeps the first N rows in dataset order (after the split is chosen).
-    """
-    import datasets  # heavy import kept local; `datasets` does not import torch
-
-    if not source:
-        raise SourceError(f"parameter {param_name!r} is empty: give a Hub id or a local path")
-    path = Path(source)
-    if path.suffix.lower() in _LOCAL_BUILDERS or path.exists():
-        if not path.exists():
-            raise SourceError(f"parameter {param_name!r}: local file {source!r} does not exist")
-        if path.is_dir():
-            dataset = datasets.load_dataset(str(path), name=name, split=split)
-        else:
-            builder = _LOCAL_BUILDERS.get(path.suffix.lower())
-            if builder is None:
-                raise SourceError(
-                    f"parameter {param_name!r}: cannot read {source!r}; expected one of "
-                    f"{sorted(_LOCAL_BUILDERS)} or a dataset folder"
-                )
-            dataset = datasets.load_dataset(builder, data_files={split: str(path)}, split=split)
-    else:
-        logger.info(
-            "Loading %s (split=%s, revision=%s) from the Hugging Face Hub", source, split, revision
-        )
-        dataset = datasets.load_dataset(source, name=name, split=split, revision=revision)
-    if limit is not None:
-        dataset = dataset.select(range(min(limit, len(dataset))))
-    frame = dataset.to_pandas()
-    logger.info("Loaded %d rows from %s", len(frame), source)
-    return frame
+def is_embedded(source: SourceParams) -> bool:
+    """Whether ``source`` asks for the embedded generator's rows."""
+    return source.path == EMBEDDED
 
 
-def map_columns(frame: pd.DataFrame, columns: dict[str, str | list[str] | None],
-                param_name: str) -> pd.DataFrame:
-    """The task's fields from the source's columns (see :class:`SourceParams`)."""
+def image_root(source: SourceParams) -> Path | None:
+    """The folder relative image paths start from: ``images.root``, else the local source's."""
+    if source.images.root:
+        return Path(source.images.root)
+    if is_embedded(source):
+        return None
+    path = Path(source.path).expanduser()
+    if path.is_dir():
+        return path
+    return path.parent if path.is_file() else None
+
+
+def describe_source(source: SourceParams) -> str:
+    """A short description of a source for messages: path, config, split, revision."""
+    parts = [source.path]
+    if source.name:
+        parts.append(f"config {source.name}")
+    if not is_embedded(source):
+        parts.append(f"split {source.split}")
+    if source.revision:
+        parts.append(f"revision {source.revision}")
+    return ", ".join(parts)
+
+
+def column_plan(columns: dict[str, str | list[str | None] | None], available: list[str],
+                param: str) -> dict[str, str | None]:
+    """Task field -> the source column that feeds it (the first alias present; None: absent)."""
     if not columns:
-        return frame
-    out = pd.DataFrame(index=frame.index)
+        return {name: name for name in available}
+    plan: dict[str, str | None] = {}
     for field, wanted in columns.items():
         if wanted is None:
-            out[field] = None
+            plan[field] = None
             continue
         aliases = [wanted] if isinstance(wanted, str) else list(wanted)
-        present = next((a for a in aliases if a in frame.columns), None)
+        present = next((a for a in aliases if a is not None and a in available), None)
+        if present is None and None in aliases:  # a list ending in null: an optional field
+            plan[field] = None
+            continue
         if present is None:
-            raise SourceError(
-                f"parameter {param_name}.{field}: none of {aliases} is a column of the source "
-                f"(it has {list(frame.columns)})"
-            )
-        out[field] = frame[present]
-    return out
+            raise SourceError(f"parameter {param}.{field}: none of {aliases} is a column of the "
+                              f"source (it has {available})")
+        plan[field] = present
+    return plan
 
 
-def sample_rows(frame: pd.DataFrame, sample: SampleParams, param_name: str) -> pd.DataFrame:
-    """A seeded sample of up to ``sample.n`` rows, in source order.
+def sample_positions(keys: pd.Series, sample: SampleParams) -> list[int] | None:
+    """Positions of a seeded sample of up to ``sample.n`` rows, sorted (None: every row).
 
-    Balanced over ``sample.by``: rows are dealt round-robin from each value's seeded shuffle, so
-    small groups are kept whole and large ones share the rest equally.
+    ``keys`` is indexed by position; with ``sample.by`` it holds that field's values and rows
+    are dealt round-robin from each value's seeded shuffle, so small groups are kept whole and
+    large ones share the rest equally.
     """
-    if sample.n >= len(frame):
-        return frame
+    if sample.n >= len(keys):
+        return None
     rng = random.Random(sample.seed)
     if sample.by is None:
-        picked = rng.sample(list(frame.index), sample.n)
-    else:
-        if sample.by not in frame.columns:
-            raise SourceError(f"parameter {param_name}.by: no column {sample.by!r} to balance on")
-        groups = frame.groupby(sample.by, dropna=False).groups
-        pools = {
-            key: rng.sample(list(idx), len(idx))
-            for key, idx in sorted(groups.items(), key=lambda kv: str(kv[0]))
-        }
-        picked = []
-        while len(picked) < sample.n and any(pools.values()):
-            for key in list(pools):
-                if pools[key] and len(picked) < sample.n:
-                    picked.append(pools[key].pop())
-    return frame.loc[sorted(picked)]
+        return sorted(rng.sample(list(keys.index), sample.n))
+    groups = keys.groupby(keys, dropna=False).groups
+    pools = {key: rng.sample(list(idx), len(idx))
+             for key, idx in sorted(groups.items(), key=lambda kv: str(kv[0]))}
+    picked: list[int] = []
+    while len(picked) < sample.n and any(pools.values()):
+        for key in list(pools):
+            if pools[key] and len(picked) < sample.n:
+                picked.append(pools[key].pop())
+    return sorted(int(p) for p in picked)
 
 
-def load_rows(embedded: pd.DataFrame, source: SourceParams, task: str) -> pd.DataFrame:
-    """The rows of ``<task>.source``: the embedded frame, or the loaded source, with the task's
-    field names, ``source_row`` (position in the split) and the sample applied."""
+def _read(reader: Any, columns: list[str], limit: int | None,
+          wanted: list[int] | None) -> pd.DataFrame:
+    """The rows at positions ``wanted`` (all when None) below ``limit``, batch by batch."""
+    frames: list[pd.DataFrame] = []
+    wanted_set = None if wanted is None else set(wanted)
+    last = None if wanted is None else (max(wanted) if wanted else -1)
+    offset, kept, logged = 0, 0, time.monotonic()
+    for batch in reader.batches(columns):
+        size = batch.num_rows if hasattr(batch, "num_rows") else len(batch)
+        stop = size if limit is None else min(size, limit - offset)
+        if wanted_set is None:
+            offsets = None if stop == size else list(range(stop))
+        else:
+            offsets = [i for i in range(stop) if offset + i in wanted_set]
+        if offsets is None or offsets:
+            frame = take_rows(batch, offsets)
+            frame[SOURCE_ROW] = [offset + i for i in (offsets or range(stop))]
+            frames.append(frame)
+            kept += len(frame)
+        offset += size
+        if time.monotonic() - logged > PROGRESS_SECONDS:
+            logger.info("ingest: %d rows read, %d kept", offset, kept)
+            logged = time.monotonic()
+        if (limit is not None and offset >= limit) or (last is not None and offset > last):
+            break
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, SOURCE_ROW]})
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sample_keys(reader: Any, plan: dict[str, str | None], sample: SampleParams,
+                 limit: int | None, param: str) -> pd.Series:
+    """Per position below ``limit``: the ``sample.by`` field's value (or just the positions)."""
+    if sample.by is None:
+        count = reader.count()
+        if count is not None:
+            total = count if limit is None else min(count, limit)
+            return pd.Series(0, index=range(total))
+    by_column = plan.get(sample.by) if sample.by is not None else None
+    if sample.by is not None and by_column is None:
+        raise SourceError(f"parameter {param}.sample.by: no field {sample.by!r} to balance on "
+                          f"(fields: {sorted(plan)})")
+    column = by_column or next(c for c in plan.values() if c is not None)
+    keys = _read(reader, [column], limit, None)
+    return keys.set_index(SOURCE_ROW)[column].map(lambda v: v if _hashable(v) else str(v))
+
+
+def _hashable(value: Any) -> bool:
+    """Whether a cell can be a group key."""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _reader(embedded: pd.DataFrame, source: SourceParams, param: str) -> tuple[Any, dict]:
+    """The reader of ``source`` and what the stage report says about it."""
+    if is_embedded(source):
+        return FrameReader(embedded), {"kind": EMBEDDED, "path": EMBEDDED}
+    location: Location = resolve(source.path, source.split, source.name, source.revision, param)
+    return reader_for(location, param), location.describe()
+
+
+def load_rows(embedded: pd.DataFrame, source: SourceParams, task: str) -> tuple[pd.DataFrame,
+                                                                              dict[str, Any]]:
+    """The rows of ``<task>.source`` with the task's field names and ``source_row``, and a
+    description of where they came from (for the stage report).
+
+    The embedded frame is read only when ``source.path`` is ``embedded``: a real source never
+    falls back to generated rows.
+    """
     param = f"{task}.source"
-    if source.path == EMBEDDED:
-        frame = embedded if source.limit is None else embedded.head(source.limit)
-    else:
-        frame = load_source(source.path, split=source.split, revision=source.revision,
-                            limit=source.limit, name=source.name, param_name=f"{param}.path")
-    frame = frame.reset_index(drop=True)
-    mapped = map_columns(frame, source.columns, f"{param}.columns")
-    mapped[SOURCE_ROW] = range(len(mapped))
+    reader, info = _reader(embedded, source, param)
+    plan = column_plan(source.columns, reader.columns(), f"{param}.columns")
+    needed = list(dict.fromkeys(c for c in plan.values() if c is not None))
+    if not needed:
+        raise SourceError(f"parameter {param}.columns maps no field to a source column")
+    wanted = None
     if source.sample is not None:
-        mapped = sample_rows(mapped, source.sample, f"{param}.sample")
-    logger.info("%s: %d rows from %s", task, len(mapped), source.path)
-    return mapped.reset_index(drop=True)
+        keys = _sample_keys(reader, plan, source.sample, source.limit, param)
+        wanted = sample_positions(keys, source.sample)
+    frame = _read(reader, needed, source.limit, wanted)
+    mapped = pd.DataFrame({field: (frame[column] if column is not None else None)
+                           for field, column in plan.items()}, index=frame.index)
+    mapped[SOURCE_ROW] = frame[SOURCE_ROW].astype("int64")
+    info = {**info, "rows": len(mapped), "columns": {k: v for k, v in plan.items() if v}}
+    if len(mapped) == 0:
+        raise SourceError(f"parameter {param}: no rows in {describe_source(source)} "
+                          f"(limit={source.limit}, sample={source.sample})")
+    logger.info("%s: %d rows from %s", task, len(mapped), describe_source(source))
+    return mapped, info

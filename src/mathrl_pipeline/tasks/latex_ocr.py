@@ -1,33 +1,63 @@
 """LaTeX OCR: an image of a display formula in, its LaTeX inside ``<latex>..</latex>`` out.
 
 Formulas come from im2latex-100k-style lists (one ``formula`` per row) or any dataset with a
-formula column. Each is normalised with the reward library's :func:`normalize_latex` (drops
-``\\label{..}``, spacing commands and sizing, one space-separated tokenisation), so the gold
-the OCR reward compares against is the same string that was rendered. The embedded default
-writes im2latex-style rows from sympy-built expressions.
+formula column (``text`` in linxy/LaTeX_OCR). Each is normalised by the reward library's
+:func:`normalize_latex`, the same function the OCR rewards apply to predictions: the outer
+display environment unwrapped (``align*`` -> ``aligned`` or its one line), ``\\label{..}``,
+spacing commands and sizing dropped, one space-separated tokenisation; the steps are recorded in
+the row (``normalization``). The
+image is either the normalised formula typeset (so the gold is exactly what is shown) or, with
+``latex_ocr.images.use: dataset``, the dataset's own image (handwritten, scanned, im2latex
+pages cropped to the formula). The embedded default writes im2latex-style rows from
+sympy-built expressions.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from typing import Any
+from collections import Counter
+from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 import sympy as sp
+from PIL import Image
+from pydantic import Field
 
 from mathrl_pipeline.contract import contract_frame
-from mathrl_pipeline.rewards.ocr import normalize_latex
+from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.rendering import RenderConfig
+from mathrl_pipeline.rewards.extract import strip_math_delimiters
+from mathrl_pipeline.rewards.ocr import normalize_latex, tokenize_latex, unwrap_environment
 from mathrl_pipeline.tasks.cells import is_missing, text_of
-from mathrl_pipeline.tasks.ingest import SOURCE_ROW, EmbeddedParams
+from mathrl_pipeline.tasks.images import (
+    ImagePolicy,
+    RowImage,
+    decode_image,
+    image_cell,
+    row_images,
+    to_png_bytes,
+)
+from mathrl_pipeline.tasks.ingest import (
+    SOURCE_ROW,
+    EmbeddedParams,
+    SourceError,
+    SourceParams,
+    describe_source,
+    image_root,
+    is_embedded,
+)
 from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
-from mathrl_pipeline.tasks.rejects import Reject, rejects_frame
+from mathrl_pipeline.tasks.rejects import RowError, check_rows, rejects_frame, require_rows
 
 logger = logging.getLogger(__name__)
 
 TASK = "latex_ocr"
 EMPTY_FORMULA = "empty_formula"
 EMPTY_AFTER_NORMALIZE = "empty_after_normalize"
+FORMULA_TOO_LONG = "formula_too_long"
+BLANK_IMAGE = "blank_image"
 
 LATEX_SYSTEM_PROMPT = (
     "A conversation between User and Assistant. The user shows an image of a formula, and the "
@@ -61,37 +91,119 @@ def latex_prompt(style: PromptStyle) -> list[dict[str, Any]] | str:
     return template.build(LATEX_INSTRUCTION)
 
 
-def normalize_formulas(rows: pd.DataFrame, max_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Normalise every ``formula``; empty, over-long or normalised-away formulas become rejects.
+class LatexImages(StrictParams):
+    """``latex_ocr.images``: the images the model reads.
 
-    The normalised formula is both the gold and what is rendered (``render_text``).
+    ``use``: ``render`` (typeset the normalised formula, the default) or ``dataset`` (the
+    source's own images: handwritten, scanned, or im2latex pages). ``crop``: cut a dataset image
+    to its ink (the pixels that differ from the border colour by more than ``tolerance``) plus
+    ``margin`` pixels, so a full page becomes the formula. Images over ``<task>.render``'s
+    ``max_pixels`` are scaled down to fit.
     """
-    keep: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for row in rows.to_dict("records"):
-        source_id = row.get("id")
-        row_id = f"{TASK}-{row[SOURCE_ROW] if is_missing(source_id) else source_id}"
-        raw = text_of(row["formula"])
-        if not raw:
-            rejects.append(Reject(row_id, "normalize", EMPTY_FORMULA))
-            continue
-        if len(raw) > max_chars:
-            rejects.append(Reject(row_id, "normalize", "formula_too_long",
-                                  f"{len(raw)} > {max_chars} characters"))
-            continue
-        normalized = normalize_latex(raw)
-        if not normalized.strip():
-            rejects.append(Reject(row_id, "normalize", EMPTY_AFTER_NORMALIZE, raw[:200]))
-            continue
-        keep.append({"id": row_id, "formula_raw": raw, "formula": normalized,
-                     "render_text": normalized, "render_mode": "display"})
+
+    use: Literal["render", "dataset"] = "render"
+    crop: bool = True
+    margin: int = Field(8, ge=0)
+    tolerance: int = Field(48, ge=1, le=255)
+
+
+
+
+def normalization_steps(raw: str) -> list[str]:
+    """What :func:`normalize_latex` changed: the environment unwrapped, the commands and braces
+    dropped, the commands that aliases introduced."""
+    unwrapped, env = unwrap_environment(raw)
+    before = Counter(tokenize_latex(strip_math_delimiters(unwrapped)))
+    after = Counter(normalize_latex(raw).split())
+    steps = [f"unwrap {env}"] if env else []
+    if strip_math_delimiters(raw.strip()) != raw.strip():
+        steps.append("strip delimiters")
+    removed, added = before - after, after - before
+    if removed["{"] or removed["}"]:
+        steps.append("drop braces")
+    steps += sorted(f"drop {tok}" for tok in removed if tok.startswith("\\") or tok == "~")
+    steps += sorted(f"add {tok}" for tok in added if tok.startswith("\\"))
+    return steps
+
+
+def _row_id(row: dict[str, Any]) -> str:
+    source_id = row.get("id")
+    return f"{TASK}-{row[SOURCE_ROW] if is_missing(source_id) else source_id}"
+
+
+def crop_to_ink(image: Image.Image, margin: int, tolerance: int) -> Image.Image:
+    """The part of ``image`` that differs from its border colour, plus ``margin`` pixels."""
+    grey = image.convert("L")
+    width, height = grey.size
+    border = [grey.getpixel((x, y)) for x in (0, width - 1) for y in (0, height - 1)]
+    background = sorted(border)[len(border) // 2]
+    ink = grey.point(lambda v: 255 if abs(v - background) > tolerance else 0)
+    box = ink.getbbox()
+    if box is None:
+        raise RowError(BLANK_IMAGE, f"no ink in a {width}x{height} image")
+    left, top, right, bottom = box
+    return image.crop((max(0, left - margin), max(0, top - margin),
+                       min(width, right + margin), min(height, bottom + margin)))
+
+
+def dataset_image(cell: Any, policy: ImagePolicy, root: Path | None, images: LatexImages,
+                  max_pixels: int) -> RowImage:
+    """A row's own image: RGB, cropped to the formula, scaled into the pixel budget."""
+    picture = row_images(cell, policy, root)[0]
+    if not images.crop and picture.width * picture.height <= max_pixels:
+        return picture
+    image = decode_image(picture.png)
+    if images.crop:
+        image = crop_to_ink(image, images.margin, images.tolerance)
+    if image.width * image.height > max_pixels:
+        scale = (max_pixels / (image.width * image.height)) ** 0.5
+        image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))),
+                             Image.Resampling.LANCZOS)
+    return RowImage(to_png_bytes(image), image.width, image.height, picture.source_mode)
+
+
+def _check_formula(row: dict[str, Any], render: RenderConfig, images: LatexImages,
+                   source: SourceParams, root: Path | None) -> dict[str, Any]:
+    """One row's normalised formula (and its own image, when asked), or a ``RowError``."""
+    raw = text_of(row["formula"])
+    if not raw:
+        raise RowError(EMPTY_FORMULA)
+    if len(raw) > render.max_chars:
+        raise RowError(FORMULA_TOO_LONG, f"{len(raw)} > {render.max_chars} characters")
+    normalized = normalize_latex(raw)
+    if not normalized.strip():
+        raise RowError(EMPTY_AFTER_NORMALIZE, raw[:200])
+    out = {"formula_raw": raw, "formula": normalized, "normalization": normalization_steps(raw),
+           "render_text": normalized, "render_mode": "display", "image": None,
+           "image_width": None, "image_height": None, "source_image_mode": None}
+    if images.use == "dataset":
+        picture = dataset_image(row.get("image"), source.images, root, images,
+                                render.max_pixels)
+        out.update(render_text=None, image=image_cell(picture.png), image_width=picture.width,
+                   image_height=picture.height, source_image_mode=picture.source_mode)
+    return out
+
+
+def normalize_formulas(rows: pd.DataFrame, render: RenderConfig, images: LatexImages,
+                       source: SourceParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Normalise every ``formula`` (gold and, by default, what is rendered); with
+    ``images.use: dataset`` read each row's own image instead. Bad rows become rejects."""
+    if images.use == "dataset" and ("image" not in rows.columns or rows["image"].isna().all()):
+        raise SourceError("latex_ocr.images.use is 'dataset' but the source has no image column "
+                          "(map one with latex_ocr.source.columns.image)")
+    root = image_root(source)
+    keep, rejects = check_rows(
+        rows, lambda row: _check_formula(row, render, images, source, root), _row_id,
+        stage="normalize")
     logger.info("latex_ocr normalise kept %d of %d formulas", len(keep), len(rows))
-    columns = ["id", "formula_raw", "formula", "render_text", "render_mode"]
+    require_rows(f"{TASK} normalize", describe_source(source), len(rows), len(keep), rejects)
+    columns = ["id", "formula_raw", "formula", "normalization", "render_text", "render_mode",
+               "image", "image_width", "image_height", "source_image_mode"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
 def build_latex_rows(rendered: pd.DataFrame, prompt: PromptParams) -> pd.DataFrame:
-    """Contract rows: the OCR prompt, the rendered image, the normalised formula as gold."""
+    """Contract rows: the OCR prompt, the image, the normalised formula as gold."""
     built = latex_prompt(prompt.style)
     rows = [
         {
@@ -106,12 +218,15 @@ def build_latex_rows(rendered: pd.DataFrame, prompt: PromptParams) -> pd.DataFra
             "topic": None,
             "choices": None,
             "formula_raw": row["formula_raw"],
+            "normalization": list(row["normalization"]),
             "image_width": int(row["image_width"]),
             "image_height": int(row["image_height"]),
+            "source_image_mode": row["source_image_mode"],
         }
         for row in rendered.to_dict("records")
     ]
-    return contract_frame(rows, ["formula_raw", "image_width", "image_height"])
+    return contract_frame(rows, ["formula_raw", "normalization", "image_width", "image_height",
+                                 "source_image_mode"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,7 +274,10 @@ def generate_formula_frame(n: int, *, seed: int, malformed_rows: int = 0) -> pd.
     return pd.DataFrame(rows, columns=["formula"])
 
 
-def generate_latex_ocr(embedded: EmbeddedParams) -> pd.DataFrame:
-    """The embedded default (see :func:`generate_formula_frame`)."""
+def generate_latex_ocr(embedded: EmbeddedParams, source: SourceParams) -> pd.DataFrame:
+    """The embedded default (see :func:`generate_formula_frame`); none unless
+    ``latex_ocr.source.path`` is ``embedded``."""
+    if not is_embedded(source):
+        return pd.DataFrame(columns=["formula"])
     return generate_formula_frame(embedded.count, seed=embedded.seed,
                                   malformed_rows=embedded.malformed_rows)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mathrl_pipeline.models.qwen2_vl import QWEN_IMAGE_PLACEHOLDER
 from mathrl_pipeline.params import StrictParams
 
 PromptStyle = Literal["instruct", "base", "direct"]
@@ -39,9 +40,6 @@ BASE_TEMPLATE = (
     "within <think> </think> and <answer> </answer> tags, respectively.\n"
     "User: {image}{instruction}\nAssistant: Let me solve this step by step.\n<think>"
 )
-
-# Qwen2-VL / Qwen2.5-VL image placeholder; the processor expands <|image_pad|> to the patch count.
-QWEN_IMAGE_PLACEHOLDER = "<|vision_start|><|image_pad|><|vision_end|>"
 
 DEFAULT_INSTRUCTION = (
     "Solve the math problem shown in the image. Output the thinking process in <think> </think> "

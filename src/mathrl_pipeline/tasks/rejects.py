@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +20,7 @@ MISSING_ANSWER = "missing_answer"
 EMPTY_CHOICES = "empty_choices"
 DUPLICATE_CHOICES = "duplicate_choices"
 ANSWER_NOT_IN_CHOICES = "answer_not_in_choices"
+UNPARSEABLE_ANSWER = "unparseable_answer"
 
 
 class RowError(ValueError):
@@ -51,3 +54,45 @@ def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
     if not non_empty:
         return rejects_frame([])
     return pd.concat(non_empty, ignore_index=True)[REJECT_COLUMNS].astype("string")
+
+
+class NoRowsLeftError(ValueError):
+    """A stage that rejected every row of its input: the source and the commonest reasons."""
+
+
+def check_rows(
+    rows: pd.DataFrame,
+    check: Callable[[dict[str, Any]], dict[str, Any]],
+    row_id: Callable[[dict[str, Any]], str],
+    stage: str = "validate",
+) -> tuple[list[dict[str, Any]], list[Reject]]:
+    """Run ``check`` on every row: its result is kept, a ``RowError`` becomes a reject."""
+    keep: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for row in rows.to_dict("records"):
+        rid = row_id(row)
+        try:
+            keep.append({"id": rid, **check(row)})
+        except RowError as err:
+            rejects.append(Reject(rid, stage, err.reason, err.detail))
+    return keep, rejects
+
+
+def require_rows(stage: str, origin: str, total: int, kept: int,
+                 rejects: Iterable[Reject] | pd.DataFrame) -> None:
+    """Stop the run when a stage kept none of its ``total`` rows, naming the source and the
+    most common reject reasons (a real source that yields nothing is an error, not a split)."""
+    if total == 0 or kept > 0:
+        return
+    if isinstance(rejects, pd.DataFrame):
+        reasons = Counter(rejects["reason"].astype(str))
+        details = dict(zip(rejects["reason"].astype(str), rejects["detail"].astype(str),
+                           strict=True))
+    else:
+        listed = list(rejects)
+        reasons = Counter(r.reason for r in listed)
+        details = {r.reason: r.detail for r in listed}
+    top = "; ".join(f"{reason} x{count} (e.g. {details.get(reason, '')[:120]!r})"
+                    for reason, count in reasons.most_common(3))
+    raise NoRowsLeftError(f"{stage}: every one of the {total} rows of {origin} was rejected; "
+                          f"most common reasons: {top or 'none recorded'}")

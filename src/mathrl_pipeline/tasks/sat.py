@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,7 +27,7 @@ from pydantic import Field, field_validator
 
 from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.params import StrictParams
-from mathrl_pipeline.tasks.cells import as_list, as_str_list, text_of
+from mathrl_pipeline.tasks.cells import as_str_list, text_of
 from mathrl_pipeline.tasks.choices import (
     check_choices,
     letter,
@@ -34,16 +35,28 @@ from mathrl_pipeline.tasks.choices import (
     shuffle_choices,
     wrap_answer,
 )
-from mathrl_pipeline.tasks.images import checked_png, image_cell, to_png_bytes
-from mathrl_pipeline.tasks.ingest import SOURCE_ROW, EmbeddedParams, SourceParams
+from mathrl_pipeline.tasks.images import (
+    ImagePolicy,
+    image_cell,
+    row_images,
+    source_modes,
+    to_png_bytes,
+)
+from mathrl_pipeline.tasks.ingest import (
+    SOURCE_ROW,
+    EmbeddedParams,
+    SourceParams,
+    describe_source,
+    image_root,
+    is_embedded,
+)
 from mathrl_pipeline.tasks.prompts import PromptParams, PromptStyle, PromptTemplate
 from mathrl_pipeline.tasks.rejects import (
     EMPTY_QUESTION,
-    MISSING_IMAGE,
-    MULTI_IMAGE,
-    Reject,
     RowError,
+    check_rows,
     rejects_frame,
+    require_rows,
 )
 from mathrl_pipeline.tasks.scenes import (
     QUESTION_TYPES,
@@ -135,8 +148,11 @@ class SatEmbedded(EmbeddedParams):
         return value
 
 
-def generate_sat(embedded: SatEmbedded) -> pd.DataFrame:
-    """Synthetic rows in the SAT parquet schema (+ ``scene_description``)."""
+def generate_sat(embedded: SatEmbedded, source: SourceParams) -> pd.DataFrame:
+    """Synthetic rows in the SAT parquet schema (+ ``scene_description``); none unless
+    ``sat.source.path`` is ``embedded``."""
+    if not is_embedded(source):
+        return pd.DataFrame(columns=[*SAT_COLUMNS, "scene_description"])
     return generate_sat_frame(
         embedded.count, seed=embedded.seed, question_types=embedded.question_types,
         multi_image_fraction=embedded.multi_image_fraction,
@@ -183,40 +199,35 @@ def generate_sat_frame(
 # Validation and rows
 
 
+def _check_sat_row(row: dict[str, Any], images: ImagePolicy, root: Path | None) -> dict[str, Any]:
+    """One SAT row's images (RGB PNG), question, choices and answer, or a ``RowError``."""
+    pictures = row_images(row["images"], images, root)
+    question = text_of(row["question"])
+    if not question:
+        raise RowError(EMPTY_QUESTION)
+    choices = as_str_list(row["choices"])
+    answer = text_of(row["answer"])
+    check_choices(choices, answer)
+    return {"images": [p.png for p in pictures], "source_image_mode": source_modes(pictures),
+            "question": question, "choices": choices, "answer": answer,
+            "question_type": text_of(row["question_type"]) or None}
+
+
 def validate_sat_rows(rows: pd.DataFrame, source: SourceParams) -> tuple[pd.DataFrame,
                                                                          pd.DataFrame]:
     """Check images, question and choices; return (valid rows with PNG ``images``, rejects).
 
     Fields: ``images`` (one image or a list), ``question``, ``choices``, ``answer``,
-    ``question_type``. Rows with more images than ``source.images.max_images`` are rejects
-    (``multi_image_skipped``), as VisualThinker skips them.
+    ``question_type``. Rows with several images follow ``source.images`` (VisualThinker skips
+    them: ``multi_image_skipped``).
     """
-    images = source.images
-    keep: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for row in rows.to_dict("records"):
-        row_id = f"{TASK}-{row[SOURCE_ROW]}"
-        try:
-            raw_images = as_list(row["images"])
-            if not raw_images:
-                raise RowError(MISSING_IMAGE, "no image in the row")
-            if len(raw_images) > images.max_images:
-                raise RowError(MULTI_IMAGE,
-                               f"{len(raw_images)} images > max_images={images.max_images}")
-            pngs = [checked_png(im) for im in raw_images]
-            question = text_of(row["question"])
-            if not question:
-                raise RowError(EMPTY_QUESTION)
-            choices = as_str_list(row["choices"])
-            answer = text_of(row["answer"])
-            check_choices(choices, answer)
-        except RowError as err:
-            rejects.append(Reject(row_id, "validate", err.reason, err.detail))
-            continue
-        keep.append({"id": row_id, "images": pngs, "question": question, "choices": choices,
-                     "answer": answer, "question_type": text_of(row["question_type"]) or None})
+    root = image_root(source)
+    keep, rejects = check_rows(rows, lambda row: _check_sat_row(row, source.images, root),
+                               lambda row: f"{TASK}-{row[SOURCE_ROW]}")
     logger.info("SAT validation kept %d of %d rows", len(keep), len(rows))
-    columns = ["id", "images", "question", "choices", "answer", "question_type"]
+    require_rows(f"{TASK} validate", describe_source(source), len(rows), len(keep), rejects)
+    columns = ["id", "images", "source_image_mode", "question", "choices", "answer",
+               "question_type"]
     return pd.DataFrame(keep, columns=columns), rejects_frame(rejects)
 
 
@@ -230,7 +241,7 @@ class ChoiceParams(StrictParams):
 def build_sat_rows(valid: pd.DataFrame, prompt: PromptParams, choices: ChoiceParams,
                    source: SourceParams) -> pd.DataFrame:
     """Contract rows: shuffled choices, VisualThinker's prompt, ``<answer>text</answer>`` gold."""
-    keep_all_images = source.images.max_images > 1
+    keep_all_images = source.images.multiple == "all"
     rows = []
     for row in valid.to_dict("records"):
         options = list(row["choices"])
@@ -253,11 +264,12 @@ def build_sat_rows(valid: pd.DataFrame, prompt: PromptParams, choices: ChoicePar
             "answer": answer,
             "answer_letter": letter(options.index(answer)),
             "num_images": len(pngs),
+            "source_image_mode": row["source_image_mode"],
         }
         if keep_all_images:
             out["images"] = [image_cell(im) for im in pngs]
         rows.append(out)
-    extra = ["question_type", "answer", "answer_letter", "num_images"]
+    extra = ["question_type", "answer", "answer_letter", "num_images", "source_image_mode"]
     if keep_all_images:
         extra.append("images")
     return contract_frame(rows, extra)

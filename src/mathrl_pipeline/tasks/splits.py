@@ -35,7 +35,7 @@ def _test_positions(frame: pd.DataFrame, params: SplitParams, rng: np.random.Gen
         groups = [idx.to_numpy() for idx in strata.values()]
     test_idx: list = []
     for idx in groups:
-        shuffled = rng.permutation(idx)
+        shuffled = idx[rng.permutation(len(idx))]  # same draw as permutation(idx); no in-place
         n_test = round(len(shuffled) * params.test_fraction)
         if params.test_fraction > 0 and n_test == 0 and len(shuffled) > 1:
             n_test = 1

@@ -1,8 +1,11 @@
 """Step metrics and completion samples, written as JSON lines that survive a SIGKILL.
 
 ``train_metrics.jsonl`` gets one row per logged step and ``train_samples.jsonl`` a few completions
-every N steps, both in the run's output folder. On (re)start the files are cut back to the step of
-the checkpoint being resumed, so a killed-and-restarted run neither loses nor repeats a step.
+every N steps, both in the run's output folder and written by the main process only (every rank
+drains its own completion log; reflection rates are counted over all ranks). On (re)start the files
+are cut back to the step of the checkpoint being resumed, so a killed-and-restarted run neither
+loses nor repeats a step. :class:`MetricsTail` follows the metrics file while a run writes it
+(live tracking from the Kedro process, whatever the number of training processes).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from mathrl_pipeline.contract import completion_text, prompt_text
 from mathrl_pipeline.evaluation.self_correction import (
     rewarded_self_corrections,
     step_aha_metrics,
@@ -31,37 +35,6 @@ SAMPLES_FILE = "train_samples.jsonl"
 # Completions that reflected, corrected themselves and earned the accuracy reward are also written
 # to the samples file (``kind``), from the earliest step on, at most this many.
 SELF_CORRECTION_SAMPLES = 5
-
-
-def completion_text(completion: Any) -> str:
-    """The text of a completion: a string, or the content of conversational messages."""
-    if isinstance(completion, str):
-        return completion
-    parts = []
-    for message in completion:
-        content = message.get("content")
-        if isinstance(content, str):
-            parts.append(content)
-        elif isinstance(content, list):
-            parts.extend(str(b.get("text") or "") for b in content)
-    return "".join(parts)
-
-
-def prompt_text(prompt: Any) -> str:
-    """The text of a prompt (images as ``<image>``)."""
-    if isinstance(prompt, str):
-        return prompt
-    parts = []
-    for message in prompt:
-        content = message.get("content")
-        if isinstance(content, str):
-            parts.append(content)
-            continue
-        for block in content or []:
-            parts.append(
-                "<image>" if block.get("type") == "image" else str(block.get("text") or "")
-            )
-    return "".join(parts)
 
 
 @dataclass
@@ -106,17 +79,54 @@ def recording(func: Callable[..., list[Any]], name: str, log: CompletionLog) -> 
     return wrapper
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSON-lines file, ignoring a torn last line (a kill while writing)."""
-    rows = []
-    if not path.exists():
+def read_jsonl(path: Path, complete_only: bool = False) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines file, ignoring a torn last line (a kill while writing).
+
+    ``complete_only``: skip, without a warning, a last line still being written.
+    """
+    rows: list[dict[str, Any]] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return rows
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = text.splitlines()
+    if complete_only and lines and not text.endswith("\n"):
+        lines = lines[:-1]
+    for line in lines:
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError:
             logger.warning("Ignoring a torn line in %s", path)
     return rows
+
+
+class MetricsTail:
+    """The rows of a growing ``train_metrics.jsonl`` not returned yet: each step once, in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.last_step = 0
+
+    def poll(self) -> list[dict[str, Any]]:
+        """Complete rows with a step above the last one returned."""
+        rows = [
+            r for r in read_jsonl(self.path, complete_only=True)
+            if r.get("step", 0) > self.last_step
+        ]
+        if rows:
+            self.last_step = max(r["step"] for r in rows)
+        return rows
+
+
+def gather_counts(counts: list[int]) -> list[int]:
+    """``counts`` of every rank, concatenated (this rank's alone outside a process group)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return counts
+    everyone: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(everyone, counts)
+    return [c for part in everyone for c in part]
 
 
 def truncate_jsonl(path: Path, last_step: int) -> int:
@@ -183,20 +193,27 @@ class JsonlMetricsCallback(TrainerCallback):
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any
     ) -> None:
-        """Write the step's metrics row, and samples every ``samples_every`` steps."""
-        if not state.is_world_process_zero or not logs or "loss" not in logs:
+        """Write the step's metrics row, and samples every ``samples_every`` steps (main only)."""
+        if not logs or "loss" not in logs:
+            return
+        batches = self.log.drain()  # every rank: its completions are counted, then forgotten
+        completions = [c for b in batches for c in b["completion"]]
+        counts = None
+        if self.reflection_counter is not None:
+            counts = gather_counts([self.reflection_counter(c) for c in completions])
+        if not state.is_world_process_zero:
             return
         step = state.global_step
-        batches = self.log.drain()
         row: dict[str, Any] = {"step": step, "epoch": state.epoch}
-        row.update({k: _finite(v) for k, v in logs.items() if isinstance(v, int | float)})
+        # None: TRL's mean of a metric with no value this step (a reward that scored nothing)
+        row.update(
+            {k: _finite(v) for k, v in logs.items() if v is None or isinstance(v, int | float)}
+        )
         if self._step_times:  # wall clock of the whole optimizer step, generation included
             row["wall_step_time"] = sum(self._step_times) / len(self._step_times)
             row.setdefault("step_time", row["wall_step_time"])  # TRL logs its own
         self._step_times = []
-        completions = [c for b in batches for c in b["completion"]]
-        if completions and self.reflection_counter is not None:
-            counts = [self.reflection_counter(c) for c in completions]
+        if counts:
             row["reflection_rate"] = sum(c > 0 for c in counts) / len(counts)
             row["reflection_markers_mean"] = sum(counts) / len(counts)
             row.update(self._aha_points(step, batches, counts))

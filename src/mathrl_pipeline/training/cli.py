@@ -1,7 +1,8 @@
 """``mathrl-train``: one GRPO run from a parameter block, a train split and a model.
 
-The Kedro node runs the same ``run_grpo`` in-process (one device). For many GPUs or nodes start
-this entry point under accelerate, e.g.::
+The training entry point of every rank: the Kedro node starts it under ``accelerate launch`` when
+``train.distributed`` asks for more than one process (``launch.py``, with ``--params`` and
+``--inputs`` files). It also runs by hand, e.g.::
 
     accelerate launch --config_file conf/accelerate/zero2.yaml -m mathrl_pipeline.training.cli \\
         --env gpu --block train_deepmath \\
@@ -15,8 +16,16 @@ YAML file instead.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import logging
+import os
 import re
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,29 +91,123 @@ def load_params(
     return TrainParams.model_validate(resolved)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse arguments, read the split (parquet) and run GRPO."""
-    import pandas as pd
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-    from mathrl_pipeline.training.runner import run_grpo
 
+def parent_death_signal(sig: int) -> Callable[[], None] | None:
+    """Linux: a function that makes this process receive ``sig`` when its parent dies.
+
+    Used as the launcher's pre-exec function (libc is bound here, in the parent: between fork
+    and exec the child only makes the call) and by every rank for itself: torchrun starts the
+    ranks in sessions of their own, so a SIGKILL of Kedro's process group would leave them
+    training on, orphaned.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, int(sig))
+
+    return set_signal
+
+
+def die_with_launcher() -> None:
+    """In a rank: SIGKILL when the launcher dies (and exit now if it already has)."""
+    set_signal = parent_death_signal(signal.SIGKILL)
+    if set_signal is None:
+        return
+    parent = os.getppid()
+    set_signal()
+    if parent == 1:  # the launcher died before the call: nothing will collect this rank's work
+        raise SystemExit("the launcher of this rank is gone")
+
+
+def rank() -> int:
+    """This process's global rank (0 outside a launcher)."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def write_rank_error(folder: str | Path, error: BaseException, exit_code: int) -> Path:
+    """Record this rank's failure as ``rank<R>.json`` in ``folder`` (read by the launcher)."""
+    path = Path(folder) / f"rank{rank()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "rank": rank(),
+        "exit_code": exit_code,
+        "error": f"{type(error).__name__}: {error}",
+        "traceback": "".join(traceback.format_exception(error)),
+        "time": time.time(),
+    }
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mathrl-train", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="a YAML file of parameter blocks (else the project's)")
     parser.add_argument("--env", help="the project's configuration environment (e.g. gpu)")
     parser.add_argument("--block", default="train", help="the parameter block (train_<task>)")
+    parser.add_argument("--params", help="a JSON file of one resolved block (the Kedro launch)")
+    parser.add_argument("--inputs", help="a JSON file of the run's inputs (the Kedro launch)")
+    parser.add_argument("--reward-sandbox", help="a JSON file of the reward_sandbox block")
+    parser.add_argument("--errors", help="folder for a failed rank's error record")
+    parser.add_argument("--no-progress-bar", action="store_true", help="one log line per step")
     parser.add_argument(
         "--train-split", required=True, help="train split parquet (dataset contract)"
     )
     parser.add_argument("--model", help="Hub id or local model folder (else train.model.source)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--data-dir", default="data", help="value of ${runtime_params:data_dir}")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    params = load_params(args.config, args.block, args.set, {"data_dir": args.data_dir},
-                         env=args.env)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> None:
+    if args.params:  # parameters first: a bad one fails before the heavy imports
+        params = TrainParams.model_validate_json(Path(args.params).read_text(encoding="utf-8"))
+    else:
+        params = load_params(args.config, args.block, args.set, {"data_dir": args.data_dir},
+                             env=args.env)
+    import pandas as pd
+
+    from mathrl_pipeline.rewards.sandbox import SandboxSettings, start
+    from mathrl_pipeline.training.resume import RunInputs
+    from mathrl_pipeline.training.runner import run_grpo
+
+    sandbox = SandboxSettings()
+    if args.reward_sandbox:
+        sandbox = SandboxSettings.model_validate_json(
+            Path(args.reward_sandbox).read_text(encoding="utf-8"))
+    start(sandbox)
+
+    inputs = None
+    if args.inputs:
+        inputs = RunInputs.from_json(Path(args.inputs).read_text(encoding="utf-8"))
     frame = pd.read_parquet(args.train_split)
-    result = run_grpo(params, frame, args.model)
+    result = run_grpo(params, frame, args.model, inputs=inputs,
+                      progress_bar=not args.no_progress_bar)
     logger.info("Done: %s (%d logged steps)", result.model_dir, len(result.metrics))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, read the split (parquet) and run GRPO; a failure is recorded per rank."""
+    args = _parser().parse_args(argv)
+    if "LOCAL_RANK" in os.environ:
+        die_with_launcher()
+    logging.basicConfig(
+        level=logging.INFO,
+        format=f"[rank{rank()}] %(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        _train(args)
+    except BaseException as error:
+        code = error.code if isinstance(error, SystemExit) and isinstance(error.code, int) else 1
+        if args.errors and not (isinstance(error, SystemExit) and code == 0):
+            write_rank_error(args.errors, error, code)
+        raise
 
 
 if __name__ == "__main__":

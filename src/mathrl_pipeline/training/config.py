@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mathrl_pipeline.params import StrictParams as _Strict
 
@@ -48,6 +48,60 @@ class RewardParams(_Strict):
     name: str
     weight: float = 1.0
     kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        """A name of ``rewards.registry.REWARDS``: a typo fails with the parameters, not in
+        the train node."""
+        from mathrl_pipeline.rewards.registry import REWARDS, reward_names
+
+        if name not in REWARDS:
+            raise ValueError(f"unknown reward {name!r}; valid rewards: {', '.join(reward_names())}")
+        return name
+
+
+class DistributedParams(_Strict):
+    """How many training processes on how many machines (accelerate launch's own names).
+
+    One process (the default) trains inside the Kedro process; more, or an accelerate config,
+    make the node start ``accelerate launch`` on the training entry point (``training/launch.py``).
+    """
+
+    num_processes: int = Field(1, ge=1)  # all machines together
+    # A file of conf/accelerate/ (``zero2.yaml``, ``zero3.yaml``) or a path; None: plain DDP
+    accelerate_config: str | None = None
+    num_machines: int = Field(1, ge=1)
+    machine_rank: int = Field(0, ge=0)
+    main_process_ip: str | None = None  # rank 0's machine, when num_machines > 1
+    main_process_port: int | None = None  # None: a free port (one machine) or 29500
+    # Threads of each process; None: OMP_NUM_THREADS when set, else 1 on a machine without GPUs
+    num_cpu_threads_per_process: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> DistributedParams:
+        if self.num_processes % self.num_machines:
+            raise ValueError(
+                f"train.distributed.num_processes ({self.num_processes}) counts the processes of "
+                f"all machines: it must be a multiple of train.distributed.num_machines "
+                f"({self.num_machines})"
+            )
+        if self.machine_rank >= self.num_machines:
+            raise ValueError(
+                f"train.distributed.machine_rank ({self.machine_rank}) must be below "
+                f"train.distributed.num_machines ({self.num_machines})"
+            )
+        if self.num_machines > 1 and not self.main_process_ip:
+            raise ValueError(
+                "train.distributed.main_process_ip: set the address of machine rank 0 when "
+                f"train.distributed.num_machines is {self.num_machines}"
+            )
+        return self
+
+    @property
+    def launched(self) -> bool:
+        """Whether training runs under ``accelerate launch`` rather than in-process."""
+        return self.num_processes > 1 or self.num_machines > 1 or bool(self.accelerate_config)
 
 
 class TrainParams(_Strict):
@@ -99,6 +153,7 @@ class TrainParams(_Strict):
     samples_every: int = 5  # train_samples: every N steps ...
     samples_per_step: int = 4  # ... this many completions
     resume: bool = True
+    distributed: DistributedParams = Field(default_factory=DistributedParams)
     # Any other GRPOConfig field, verbatim (e.g. deepspeed, vllm_server_host, top_k).
     extra_grpo_args: dict[str, Any] = Field(default_factory=dict)
 

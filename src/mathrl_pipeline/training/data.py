@@ -1,66 +1,72 @@
 """The train split (dataset contract DataFrame) as a ``datasets.Dataset`` for TRL's GRPOTrainer.
 
 TRL 1.16 only accepts images with *conversational* prompts ("Multimodal training requires
-conversational prompts"). The ``base`` style (VisualThinker: one string with the image placeholder,
-ending in ``<think>``) is therefore wrapped into one user message whose blocks are the text before
-the placeholder, the image and the text after it, and trained with ``RAW_CHAT_TEMPLATE``, which
-renders the blocks verbatim: the model sees exactly the original string.
+conversational prompts"). The ``base`` style (VisualThinker: one string with the model family's
+image placeholder, ending in ``<think>``) is therefore wrapped into one user message whose blocks
+are the text before the placeholder, the image and the text after it, and trained with the
+family's ``raw_chat_template``, which renders the blocks verbatim: the model sees exactly the
+original string.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
+import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from mathrl_pipeline.tasks.prompts import QWEN_IMAGE_PLACEHOLDER
+from mathrl_pipeline.contract import plain
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("prompt", "image", "solution")
 
-# Renders content blocks verbatim, images as Qwen's placeholder; no roles, no generation prompt.
-RAW_CHAT_TEMPLATE = (
-    "{%- for message in messages -%}{%- for block in message['content'] -%}"
-    "{%- if block['type'] == 'image' -%}" + QWEN_IMAGE_PLACEHOLDER + "{%- elif block['text'] -%}"
-    "{{ block['text'] }}{%- endif -%}{%- endfor -%}{%- endfor -%}"
-)
 
-
-def _plain(value: Any) -> Any:
-    """Numpy arrays (how pandas reads nested parquet lists) to Python lists, recursively."""
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+def _stable(value: Any) -> Any:
+    """A cell as JSON-able data: bytes by digest, missing values as None, arrays as lists."""
+    value = plain(value)
+    if isinstance(value, bytes | bytearray):
+        return "sha256:" + hashlib.sha256(value).hexdigest()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 
-def base_prompt_to_messages(prompt: str) -> list[dict[str, Any]]:
+def frame_fingerprint(df: pd.DataFrame) -> str:
+    """``sha256:<digest>`` of a split's columns and rows (images by content), order included."""
+    digest = hashlib.sha256(json.dumps([str(c) for c in df.columns]).encode())
+    for row in df.itertuples(index=False, name=None):
+        cells = [_stable(v) for v in row]
+        digest.update(json.dumps(cells, sort_keys=True, default=str).encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def base_prompt_to_messages(prompt: str, image_placeholder: str) -> list[dict[str, Any]]:
     """Wrap a ``base``-style string prompt into one user message: text, image, text blocks."""
-    before, sep, after = prompt.partition(QWEN_IMAGE_PLACEHOLDER)
+    before, sep, after = prompt.partition(image_placeholder)
     if not sep:
         raise ValueError(
-            "train_split.prompt: a base-style (string) prompt must contain the image placeholder "
-            f"{QWEN_IMAGE_PLACEHOLDER!r}"
+            "train_split.prompt: a base-style (string) prompt must contain the model's image "
+            f"placeholder {image_placeholder!r}"
         )
     blocks = [{"type": "text", "text": before}, {"type": "image", "text": None}]
     blocks.append({"type": "text", "text": after})
     return [{"role": "user", "content": blocks}]
 
 
-def normalise_prompt(prompt: Any) -> list[dict[str, Any]]:
+def normalise_prompt(prompt: Any, image_placeholder: str) -> list[dict[str, Any]]:
     """A contract prompt (message list or base string) as a plain message list."""
     if isinstance(prompt, str):
-        return base_prompt_to_messages(prompt)
-    messages = _plain(prompt)
+        return base_prompt_to_messages(prompt, image_placeholder)
+    messages = plain(prompt)
     return [
         {
             "role": m["role"],
@@ -114,14 +120,17 @@ def check_pixel_budget(df: pd.DataFrame, max_pixels: int | None, allow_downscale
             )
 
 
-def to_grpo_dataset(df: pd.DataFrame) -> Any:
-    """The contract DataFrame as a ``datasets.Dataset`` with an ``Image`` column (a copy)."""
+def to_grpo_dataset(df: pd.DataFrame, image_placeholder: str) -> Any:
+    """The contract DataFrame as a ``datasets.Dataset`` with an ``Image`` column (a copy).
+
+    ``image_placeholder``: the model family's, where ``base``-style string prompts hold the image.
+    """
     import datasets
 
     records = []
     for row in df.to_dict(orient="records"):
-        record = {k: _plain(v) for k, v in row.items()}
-        record["prompt"] = normalise_prompt(row["prompt"])
+        record = {k: plain(v) for k, v in row.items()}
+        record["prompt"] = normalise_prompt(row["prompt"], image_placeholder)
         image = record["image"]
         if isinstance(image, dict):
             record["image"] = {"bytes": image["bytes"], "path": image.get("path")}

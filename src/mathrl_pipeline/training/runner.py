@@ -1,16 +1,17 @@
-"""One GRPO run with TRL's GRPOTrainer: validate, load, resume, train, save.
+"""One GRPO run with TRL's GRPOTrainer: validate, configure, resume, load, train, save.
 
-The same function runs in-process from the Kedro node (one device) and from the ``mathrl-train``
-console script that ``accelerate launch`` starts on many GPUs (see ``cli.py``).
+The same function runs in-process from the Kedro node (one process) and on every rank of
+``accelerate launch`` (``launch.py`` starts ``cli.py``). The GRPOConfig is built before the model is
+loaded (DeepSpeed's ``zero3_init_flag`` then partitions the weights while they load); the main
+process alone decides the resume (``resume.py``) and writes the run's files; on a machine without
+GPUs, processes talk over gloo.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,18 +29,20 @@ from mathrl_pipeline.training.callbacks import (
 )
 from mathrl_pipeline.training.config import TrainParams
 from mathrl_pipeline.training.data import (
-    RAW_CHAT_TEMPLATE,
     check_columns,
     check_pixel_budget,
     prompt_style,
     to_grpo_dataset,
 )
+from mathrl_pipeline.training.resume import (
+    RunInputs,
+    last_complete_checkpoint,
+    plan_run,
+    run_inputs,
+)
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
-# What a checkpoint needs to resume exactly; trainer_state.json is written last.
-CHECKPOINT_FILES: tuple[str, ...] = ("trainer_state.json", "optimizer.pt", "scheduler.pt")
 FINAL_DIR = "final"
 
 
@@ -50,74 +53,6 @@ class TrainResult:
     model_dir: Path
     metrics: pd.DataFrame
     samples: pd.DataFrame
-
-
-def is_complete_checkpoint(path: Path) -> bool:
-    """A checkpoint folder with weights, optimizer, scheduler and a readable trainer state."""
-    if not all((path / name).is_file() for name in CHECKPOINT_FILES):
-        return False
-    has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
-    if not has_weights:
-        return False
-    try:
-        json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return False
-    return True
-
-
-def last_complete_checkpoint(output_dir: str | Path) -> Path | None:
-    """The complete ``checkpoint-N`` folder of ``output_dir`` with the largest N, if any."""
-    root = Path(output_dir)
-    if not root.is_dir():
-        return None
-    found = []
-    for child in root.iterdir():
-        match = CHECKPOINT_RE.match(child.name)
-        if match and child.is_dir():
-            found.append((int(match.group(1)), child))
-    for _, path in sorted(found, reverse=True):
-        if is_complete_checkpoint(path):
-            return path
-        logger.warning("Skipping incomplete checkpoint %s", path)
-    return None
-
-
-RUN_PARAMS_FILE = "run_params.json"
-# Knobs a resumed run may change (how long, how often to save/log), not what it optimises.
-RESUMABLE_CHANGES: frozenset[str] = frozenset(
-    {
-        "run_name",
-        "output_dir",
-        "max_steps",
-        "num_train_epochs",
-        "save_steps",
-        "save_total_limit",
-        "logging_steps",
-        "samples_every",
-        "samples_per_step",
-        "resume",
-    }
-)
-
-
-def check_same_run(params: TrainParams, output_dir: Path) -> None:
-    """Refuse to resume checkpoints of a run trained with different parameters."""
-    current = {
-        k: v for k, v in params.model_dump(mode="json").items() if k not in RESUMABLE_CHANGES
-    }
-    path = output_dir / RUN_PARAMS_FILE
-    if path.is_file():
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        changed = sorted(k for k in set(saved) | set(current) if saved.get(k) != current.get(k))
-        if changed:
-            raise ValueError(
-                f"train.output_dir {str(output_dir)!r} holds checkpoints of a run with other "
-                f"parameters (train.{', train.'.join(changed)}); set a new train.run_name / "
-                "train.output_dir, or train.resume: false to start over in it"
-            )
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(current, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def build_reward_functions(
@@ -154,11 +89,13 @@ def reflection_counter() -> Any:
     return reflection_count
 
 
-def check_prompt_lengths(df: pd.DataFrame, processor: Any, params: TrainParams) -> None:
+def check_prompt_lengths(
+    df: pd.DataFrame, processor: Any, params: TrainParams, image_placeholder: str
+) -> None:
     """Raise when a prompt (image tokens included) exceeds ``train.max_prompt_length``."""
     if params.max_prompt_length is None:
         return
-    dataset = to_grpo_dataset(df.head(64))
+    dataset = to_grpo_dataset(df.head(64), image_placeholder)
     for row in dataset:
         messages = row["prompt"]
         filled = [
@@ -203,26 +140,114 @@ def load_tables(output_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return metrics, samples
 
 
+def resolve_source(params: TrainParams, given: str | Path | None) -> str:
+    """``train.model.source``, else the model directory the node was given."""
+    source = str(params.model.source or given or "")
+    if not source:
+        raise ValueError("train.model.source is not set and no model directory was given")
+    return source
+
+
+def uses_deepspeed() -> bool:
+    """Whether this process was started by accelerate's DeepSpeed launcher."""
+    return os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true"
+
+
+def device_kwargs(cpu: bool, deepspeed: bool, launched: bool) -> dict[str, Any]:
+    """GRPOConfig fields for the machine: on CPU, CPU mode and (between processes) gloo.
+
+    DeepSpeed ignores accelerate's CPU mode (it would silently train as plain DDP): it runs on
+    its own CPU accelerator, and needs gloo named. A process outside a launcher has no group.
+    """
+    if not cpu:
+        return {}
+    kwargs: dict[str, Any] = {} if deepspeed else {"use_cpu": True}
+    if launched:
+        kwargs["ddp_backend"] = "gloo"
+    return kwargs
+
+
+def skip_unused_deepspeed_ops() -> None:
+    """Tell DeepSpeed its shared-memory all-reduce op is unavailable, so it is never compiled.
+
+    On a CPU accelerator DeepSpeed compiles ``deepspeed_shm_comm`` (minutes) when its process group
+    starts, for inference all-reduces that training never makes; ``__compatible_ops__`` is the
+    only thing it reads that op's availability from (``deepspeed/comm/torch.py``).
+    """
+    import deepspeed.ops
+
+    compatible = dict(getattr(deepspeed.ops, "__dict__", {}).get("__compatible_ops__") or {})
+    compatible["deepspeed_shm_comm"] = False
+    deepspeed.ops.__compatible_ops__ = compatible
+
+
+def grpo_config(params: TrainParams, weights: list[float], progress_bar: bool) -> Any:
+    """This run's GRPOConfig on this machine, its device and process group set up."""
+    import torch
+    from trl import GRPOConfig
+
+    cpu, deepspeed = not torch.cuda.is_available(), uses_deepspeed()
+    if cpu and deepspeed:
+        skip_unused_deepspeed_ops()
+    bf16 = params.bf16
+    if bf16 is None:
+        bf16 = bool(not cpu and torch.cuda.is_bf16_supported())
+    kwargs = params.grpo_kwargs(weights, bf16)
+    for key, value in device_kwargs(cpu, deepspeed, "LOCAL_RANK" in os.environ).items():
+        kwargs.setdefault(key, value)
+    kwargs.setdefault("disable_tqdm", not progress_bar)
+    config = GRPOConfig(**kwargs)
+    _ = config.device  # starts the process group (and DeepSpeed's ZeRO-3 init context)
+    return config
+
+
+def prepared_processor(source: str, params: TrainParams, train_df: pd.DataFrame,
+                       family: Any) -> tuple[Any, str]:
+    """The processor (the family's raw template for base-style prompts), its own template;
+    prompt lengths checked."""
+    from mathrl_pipeline.models.loading import load_processor
+
+    processor = load_processor(source, params.model)
+    original_template = processor.chat_template
+    if prompt_style(train_df) == "base":
+        processor.chat_template = family.raw_chat_template
+    check_prompt_lengths(train_df, processor, params, family.image_placeholder)
+    return processor, original_template
+
+
+def resolve_resume(params: TrainParams, state: Any, inputs: RunInputs | None,
+                   source: str, train_df: pd.DataFrame) -> Path | None:
+    """The checkpoint every rank resumes: planned by the main process, then read by the rest."""
+    resume = None
+    if state.is_main_process:
+        resume = plan_run(params, inputs or run_inputs(source, train_df))
+    state.wait_for_everyone()
+    if not state.is_main_process and params.resume:
+        resume = last_complete_checkpoint(params.output_dir)
+    return resume
+
+
 def run_grpo(
     params: TrainParams,
     train_df: pd.DataFrame,
     model_source: str | Path | None = None,
     extra_callbacks: list[Any] | None = None,
     extra_rewards: list[tuple[Callable[..., list[Any]], float]] | None = None,
+    *,
+    inputs: RunInputs | None = None,
+    progress_bar: bool = True,
 ) -> TrainResult:
     """Train with GRPO, resuming from the last complete checkpoint of ``train.output_dir``.
 
     ``extra_rewards``: Python reward functions (TRL contract) with weights, added to the mix of
-    ``train.rewards``; ``extra_callbacks``: ``transformers.TrainerCallback`` objects.
+    ``train.rewards``; ``extra_callbacks``: ``transformers.TrainerCallback`` objects; ``inputs``:
+    the run's inputs when the caller identified them already (else computed here).
     """
-    import torch
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
-    from mathrl_pipeline.training.model_source import load_model, load_processor, lora_config
+    from mathrl_pipeline.models.loading import family_of, load_model, lora_config
 
-    source = str(params.model.source or model_source or "")
-    if not source:
-        raise ValueError("train.model.source is not set and no model directory was given")
+    source = resolve_source(params, model_source)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     validate(params, train_df, world_size)
     log = CompletionLog()
@@ -231,27 +256,22 @@ def run_grpo(
         reward_funcs.append(func)
         weights.append(float(weight))
 
-    processor = load_processor(source, params.model)
-    original_template = processor.chat_template
-    if prompt_style(train_df) == "base":
-        processor.chat_template = RAW_CHAT_TEMPLATE
-    check_prompt_lengths(train_df, processor, params)
-    dataset = to_grpo_dataset(train_df)
-    resume = last_complete_checkpoint(params.output_dir) if params.resume else None
-    if resume is not None:
-        check_same_run(params, Path(params.output_dir))
-        logger.info("Resuming from %s", resume)
+    family = family_of(source)
+    processor, original_template = prepared_processor(source, params, train_df, family)
+    dataset = to_grpo_dataset(train_df, family.image_placeholder)
+    config = grpo_config(params, weights, progress_bar)  # before the model (module docstring)
+    state = config.distributed_state
+    resume = resolve_resume(params, state, inputs, source, train_df)
     # transformers 5.x saves Qwen-VL weights under checkpoint names (visual.*, model.*) and the
     # Trainer's resume reloads them with a bare load_state_dict that matches none of them (it only
     # warns). Loading the policy from the checkpoint with from_pretrained maps the names; the
     # Trainer then restores optimizer, scheduler, RNG and step. LoRA checkpoints hold the adapter
-    # only, which the Trainer reloads itself.
-    from_checkpoint = resume is not None and not params.model.lora.enabled
+    # only, which the Trainer reloads itself; DeepSpeed restores the weights from global_stepN.
+    from_checkpoint = resume is not None and not params.model.lora.enabled and not uses_deepspeed()
     model = load_model(str(resume) if from_checkpoint else source, params.model)
-    bf16 = params.bf16
-    if bf16 is None:
-        bf16 = bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
-    config = GRPOConfig(**params.grpo_kwargs(weights, bf16))
+    # TRL builds the KL reference from the policy's name_or_path: the base model, never the
+    # checkpoint the policy was resumed from.
+    model.config.name_or_path = source
 
     callback = JsonlMetricsCallback(
         params.output_dir,
@@ -270,16 +290,14 @@ def run_grpo(
         peft_config=lora_config(params.model),
         callbacks=[callback, *(extra_callbacks or [])],
     )
-    if resume is None and trainer.accelerator.is_main_process:  # a fresh run: record its params
-        Path(params.output_dir, RUN_PARAMS_FILE).unlink(missing_ok=True)
-        check_same_run(params, Path(params.output_dir))
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
 
     final_dir = Path(params.output_dir) / FINAL_DIR
     processor.chat_template = original_template  # the saved model keeps its own template
     save_final(trainer, processor, final_dir, merge_lora=params.model.lora.enabled)
     metrics, samples = load_tables(params.output_dir)
-    _warn_no_signal(metrics)
+    if state.is_main_process:
+        _warn_no_signal(metrics)
     return TrainResult(model_dir=final_dir, metrics=metrics, samples=samples)
 
 

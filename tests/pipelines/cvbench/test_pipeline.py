@@ -1,4 +1,5 @@
-"""The `cvbench` pipeline end to end through a KedroSession, on the embedded default."""
+"""The `cvbench` pipeline end to end through a KedroSession: the embedded default, and a local
+mirror in CV-Bench's true Hub layout (test_2d / test_3d parquet, card configs)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pandas as pd
 import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+
+from tests.fixtures import hub_layouts as hub
+from tests.kedro_helpers import run_pipelines
 
 
 def _latest(folder: Path) -> Path:
@@ -42,3 +46,31 @@ def test_cvbench_pipeline_on_embedded_default(project_root: Path, tmp_path: Path
         assert list(row["choices"])[ord(row["answer_letter"]) - 65] == row["answer_text"]
         assert row["cvbench_prompt"] in row["prompt"]
         assert "Select from the following choices.\n(A) " in row["cvbench_prompt"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "expected_idx"),
+    [
+        (None, list(range(7))),  # the default config: test_2d.parquet then test_3d.parquet
+        ("3D", [4, 5, 6]),  # the 3D config alone
+    ],
+)
+def test_cvbench_pipeline_on_a_true_layout_mirror(project_root: Path, tmp_path: Path,
+                                                  name: str | None,
+                                                  expected_idx: list[int]) -> None:
+    written = {r["idx"]: r for r in hub.write_cvbench_mirror(tmp_path / "CV-Bench", 4, 3)}
+    params = {"cvbench.source.path": str(tmp_path / "CV-Bench"), "cvbench.source.name": name}
+    run_pipelines(project_root, tmp_path / "data", ["cvbench"], params)
+    test = pd.read_parquet(_latest(tmp_path / "data" / "05_model_input" / "cvbench_test.parquet"))
+    report = json.loads(_latest(tmp_path / "data" / "08_reporting" / "cvbench_report.json")
+                        .read_text())
+    assert test["idx"].tolist() == expected_idx
+    for row in test.to_dict("records"):
+        source = written[row["idx"]]
+        assert row["answer"] == source["answer"] and list(row["choices"]) == source["choices"]
+        assert row["cvbench_prompt"] == source["prompt"] and row["source"] == source["source"]
+        assert row["question_type"] == source["task"]
+        assert row["image"]["bytes"] == source["image"]["bytes"]  # RGB PNG: kept byte for byte
+    assert report["source"]["files"] == (["test_2d.parquet", "test_3d.parquet"] if name is None
+                                         else ["test_3d.parquet"])

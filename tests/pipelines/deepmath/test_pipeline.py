@@ -1,14 +1,17 @@
-"""The `deepmath` pipeline end to end through a KedroSession, on the embedded default."""
+"""The `deepmath` pipeline end to end through a KedroSession: the embedded default, hostile rows,
+and a local mirror in DeepMath-103K's true Hub layout."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from PIL import Image
 
+from tests.fixtures import hub_layouts as hub
 from tests.kedro_helpers import latest_version as _latest
 from tests.kedro_helpers import run_pipelines
 
@@ -73,3 +76,32 @@ def test_rerun_with_only_missing_outputs_reuses_outputs(project_root: Path, tmp_
     )
     versions = list((tmp_path / "05_model_input" / "deepmath_train.parquet").iterdir())
     assert len(versions) == 1  # nothing was recomputed, so no second version was written
+
+
+@pytest.mark.slow
+def test_deepmath_pipeline_on_a_true_layout_mirror(project_root: Path, tmp_path: Path) -> None:
+    # DeepMath-103K's layout: card + 10 shards; the first 25 rows (2 shards and a half) are read
+    rows = hub.deepmath_rows(40)
+    rows[3] = {**rows[3], "final_answer": "\\frac{1}{"}  # a gold nobody can match
+    rows[5] = {**rows[5], "question": "  "}  # an empty question
+    hub.write_deepmath_mirror(tmp_path / "DeepMath-103K", rows, shards=10, row_group=2)
+    mirror = str(tmp_path / "DeepMath-103K")
+    _run(project_root, tmp_path / "data",
+         **{"deepmath.source.path": mirror, "deepmath.source.limit": 25})
+    data = tmp_path / "data"
+    kept = pd.concat([pd.read_parquet(_latest(data / "05_model_input" / f"deepmath_{s}.parquet"))
+                      for s in ("train", "test")], ignore_index=True)
+    rejects = pd.read_parquet(_latest(data / "08_reporting" / "deepmath_rejects.parquet"))
+    report = json.loads(_latest(data / "08_reporting" / "deepmath_report.json").read_text())
+    assert rejects[["row_id", "reason"]].values.tolist() == [
+        ["deepmath-3", "unparseable_answer"], ["deepmath-5", "empty_question"]]
+    assert sorted(kept["id"]) == sorted(f"deepmath-{i}" for i in range(25) if i not in (3, 5))
+    for row in kept.to_dict("records"):
+        source = rows[int(row["id"].removeprefix("deepmath-"))]
+        assert row["question"] == source["question"]
+        assert row["solution"] == source["final_answer"] and row["topic"] == source["topic"]
+        assert row["difficulty"] == source["difficulty"]
+        assert Image.open(io.BytesIO(row["image"]["bytes"])).width <= 750
+    assert report["source"]["files"] == hub.shard_names("train", 10)  # the split's files
+    assert report["source"]["columns"] == {"question": "question", "answer": "final_answer",
+                                           "difficulty": "difficulty", "topic": "topic"}

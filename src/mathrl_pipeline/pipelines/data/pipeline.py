@@ -1,9 +1,10 @@
 """Builders of the stages every task pipeline shares, named after the task.
 
 A task pipeline (``pipelines/<task>/pipeline.py``) is its own generate / validate / prompts
-nodes plus these: ``<task>_raw -> ingest -> <task>_ingested``, ``render`` (``<task>.render``),
-``split`` (``<task>.split``), ``collect rejects`` and the ``<task>_report`` of counts. Dataset
-names follow ``conf/base/catalog_tasks.yml``.
+nodes plus these: ``<task>_raw -> ingest -> <task>_ingested`` (and ``<task>_source``, where the
+rows came from), ``render`` (``<task>.render``), ``split`` (``<task>.split``), ``collect
+rejects`` and the ``<task>_report`` of counts. Dataset names follow
+``conf/base/catalog_tasks.yml``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from .nodes import collect_rejects, render_rows, split_rows
 
 
 def ingest_node(task: str) -> Node:
-    """``<task>_raw`` (the embedded rows) and ``<task>.source`` -> ``<task>_ingested``."""
+    """``<task>_raw`` (the embedded rows) and ``<task>.source`` -> ``<task>_ingested`` and
+    ``<task>_source`` (where the rows came from, for the report)."""
 
-    def ingest(raw: pd.DataFrame, source: SourceParams) -> pd.DataFrame:
+    def ingest(raw: pd.DataFrame, source: SourceParams) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The rows of the source (embedded, a Hub id or a local mirror), with the task's fields."""
         return load_rows(raw, source, task)
 
-    return Node(ingest, [f"{task}_raw", f"params:{task}.source"], f"{task}_ingested",
-                name=f"ingest_{task}")
+    return Node(ingest, [f"{task}_raw", f"params:{task}.source"],
+                [f"{task}_ingested", f"{task}_source"], name=f"ingest_{task}")
 
 
 def render_node(task: str, rows: str) -> Node:
@@ -49,17 +51,27 @@ def rejects_node(task: str, stages: list[str]) -> Node:
                 name=f"collect_{task}_rejects")
 
 
-def report_node(task: str, loaded: str, splits: list[str], by: str | None = None) -> Node:
-    """Counts of the task's run: rows ``loaded``, kept per split (and per ``by``), rejects."""
+def report_node(task: str, loaded: str, splits: list[str], by: str | None = None,
+                source: str | None = None) -> Node:
+    """Counts of the task's run: rows ``loaded``, kept per split (and per ``by``), rejects, and
+    the ``source`` description the ingest stage wrote (when the task ingests)."""
 
-    def report(loaded_rows: pd.DataFrame, rejects: pd.DataFrame,
+    def report(loaded_rows: pd.DataFrame, rejects: pd.DataFrame, origin: dict[str, Any] | None,
                *split_frames: pd.DataFrame) -> dict[str, Any]:
-        """Rows loaded, kept per split and value of `by`, rejects by stage and reason."""
+        """Source, rows loaded, kept per split and value of `by`, rejects, image modes."""
         named = dict(zip(splits, split_frames, strict=True))
-        return split_report(task, loaded=len(loaded_rows), splits=named, rejects=rejects, by=by)
+        return split_report(task, loaded=len(loaded_rows), splits=named, rejects=rejects, by=by,
+                            source=origin)
 
-    return Node(report, [loaded, f"{task}_rejects", *(f"{task}_{s}" for s in splits)],
-                f"{task}_report", name=f"report_{task}")
+    def report_without_source(loaded_rows: pd.DataFrame, rejects: pd.DataFrame,
+                              *split_frames: pd.DataFrame) -> dict[str, Any]:
+        """Rows loaded, kept per split and value of `by`, rejects by stage and reason."""
+        return report(loaded_rows, rejects, None, *split_frames)
+
+    inputs = [loaded, f"{task}_rejects", *([source] if source else []),
+              *(f"{task}_{s}" for s in splits)]
+    return Node(report if source else report_without_source, inputs, f"{task}_report",
+                name=f"report_{task}")
 
 
 def task_pipeline(task: str, nodes: list[Node]) -> Pipeline:

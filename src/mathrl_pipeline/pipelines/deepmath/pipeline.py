@@ -22,10 +22,11 @@ from ..data.pipeline import (
 def create_pipeline(**kwargs) -> Pipeline:
     """DeepMath-103K questions (or the embedded generator) to GRPO-ready image splits."""
     return task_pipeline("deepmath", [
-        Node(generate_deepmath, "params:deepmath.embedded", "deepmath_raw",
+        Node(generate_deepmath, ["params:deepmath.embedded", "params:deepmath.source"],
+             "deepmath_raw",
              name="generate_deepmath"),
         ingest_node("deepmath"),
-        Node(validate_deepmath, "deepmath_ingested",
+        Node(validate_deepmath, ["deepmath_ingested", "params:deepmath.source"],
              ["deepmath_valid", "deepmath_rejects_validate"], name="validate_deepmath"),
         Node(filter_deepmath, ["deepmath_valid", "params:deepmath.filter"],
              ["deepmath_filtered", "deepmath_rejects_filter"], name="filter_deepmath"),
@@ -34,5 +35,5 @@ def create_pipeline(**kwargs) -> Pipeline:
              "deepmath_model_input", name="build_deepmath_prompts"),
         split_node("deepmath"),
         rejects_node("deepmath", ["validate", "filter", "render"]),
-        report_node("deepmath", "deepmath_ingested", ["train", "test"]),
+        report_node("deepmath", "deepmath_ingested", ["train", "test"], source="deepmath_source"),
     ])

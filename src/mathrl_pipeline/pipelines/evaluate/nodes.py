@@ -1,65 +1,52 @@
 """Nodes of the `evaluate` pipeline: thin adapters over `mathrl_pipeline.evaluation`.
 
 Torch and transformers are imported inside the library calls only: Kedro imports every pipeline
-module when it registers pipelines, and data-only installs have no torch.
+module when it registers pipelines, and data-only installs have no torch. Parameters arrive
+typed and validated (Kedro validates ``params:`` inputs against the annotations before the first
+node runs).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from mathrl_pipeline.evaluation.benchmarks import benchmark_scores
 from mathrl_pipeline.evaluation.metrics import breakdown
-from mathrl_pipeline.evaluation.plots import comparison_figures
+from mathrl_pipeline.evaluation.plots import comparison_figures, figure_image
+from mathrl_pipeline.evaluation.scorers import benchmark_scores
 from mathrl_pipeline.evaluation.scoring import nan_to_none, score_responses
+from mathrl_pipeline.rewards.sandbox import SandboxSettings, start
 
 from .params import EvaluateParams
 
 logger = logging.getLogger(__name__)
 
-# Comparison plots, one catalog entry each (eval_comparison_plot_<name>).
+# Comparison plots, one catalog entry each (eval_comparison_plot_<name>): saved once, embedded
+# by the report.
 COMPARISON_PLOTS: tuple[str, ...] = ("accuracy_by_group", "length_distribution", "rates")
 
 
-def _params(params: dict[str, Any]) -> EvaluateParams:
-    return EvaluateParams.model_validate(params)
-
-
 def generate_eval_responses(
-    eval_model: Any, eval_split: pd.DataFrame, params: dict[str, Any]
+    eval_model: Any, eval_split: pd.DataFrame, params: EvaluateParams
 ) -> pd.DataFrame:
     """Responses of the model to the split, per prompt style, greedy and sampled."""
-    from mathrl_pipeline.evaluation.generation import DecodeSettings
     from mathrl_pipeline.evaluation.runner import evaluate_source, model_source
 
-    p = _params(params)
-    split = eval_split.head(p.limit) if p.limit else eval_split
-    decodes: dict[str, DecodeSettings] = {}
-    if p.greedy.enabled:
-        decodes["greedy"] = DecodeSettings(max_new_tokens=p.greedy.max_new_tokens)
-    if p.sampled.enabled:
-        s = p.sampled
-        decodes["sample"] = DecodeSettings(
-            max_new_tokens=s.max_new_tokens,
-            do_sample=True,
-            num_samples=s.num_samples,
-            temperature=s.temperature,
-            top_p=s.top_p,
-            top_k=s.top_k,
-            seed=s.seed,
-        )
-    source = p.model_source or eval_model
+    split = eval_split.head(params.limit) if params.limit else eval_split
+    modes = {"greedy": params.greedy, "sample": params.sampled}
+    decodes = {mode: settings for mode, settings in modes.items() if settings is not None}
+    source = params.model_source or eval_model
     responses = evaluate_source(
         source,
         split,
-        p.styles,
+        params.styles,
         decodes,
-        batch_size=p.batch_size,
-        backend=p.backend,
-        dtype=p.dtype,
+        batch_size=params.batch_size,
+        backend=params.backend,
+        dtype=params.dtype,
     )
     described = model_source(source)
     responses["model_source"] = described if isinstance(described, str) else "in-memory"
@@ -67,29 +54,31 @@ def generate_eval_responses(
 
 
 def score_eval_responses(
-    eval_responses: pd.DataFrame, eval_split: pd.DataFrame, params: dict[str, Any]
+    eval_responses: pd.DataFrame,
+    eval_split: pd.DataFrame,
+    extract_mode: str,
+    reward_sandbox: SandboxSettings,
 ) -> pd.DataFrame:
     """Score each response with the rewards library (``eval_samples``)."""
-    p = _params(params)
-    samples = score_responses(
-        eval_responses.drop(columns="model_source"), eval_split, p.extract_mode
-    )
+    start(reward_sandbox)
+    samples = score_responses(eval_responses.drop(columns="model_source"), eval_split, extract_mode)
     samples["model_source"] = eval_responses["model_source"].to_numpy()
     return samples
 
 
 def summarise_eval(
-    eval_samples: pd.DataFrame, params: dict[str, Any]
+    eval_samples: pd.DataFrame, params: EvaluateParams, reward_sandbox: SandboxSettings
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Metrics per prompt style, overall and by difficulty/topic/task, plus benchmark scores."""
-    p = _params(params)
-    ks = p.pass_k if p.sampled.enabled else []
-    metrics = breakdown(eval_samples, p.breakdown_by, ks)
+    start(reward_sandbox)
+    ks = params.pass_k if params.sampled is not None else []
+    metrics = breakdown(eval_samples, params.breakdown_by, ks)
     sources = sorted(set(eval_samples["model_source"])) if len(eval_samples) else []
+    options = {"latex_ocr": {"with_sympy": params.latex_sympy}}
     benchmarks = {
         "model_source": sources[0] if len(sources) == 1 else sources,
         "n_rows": int(eval_samples["id"].nunique()) if len(eval_samples) else 0,
-        "scores": benchmark_scores(eval_samples, latex_sympy=p.latex_sympy),
+        "scores": benchmark_scores(eval_samples, params.scorers, options),
     }
     return metrics, nan_to_none(benchmarks)
 
@@ -99,11 +88,10 @@ def compare_evaluations(
     trained_metrics: pd.DataFrame,
     base_samples: pd.DataFrame,
     trained_samples: pd.DataFrame,
-    params: dict[str, Any],
+    labels: Mapping[str, str],
 ) -> tuple[Any, ...]:
-    """One before/after table (model x style x group) and its plots."""
-    p = _params(params)
-    base_label, trained_label = p.labels.get("base", "base"), p.labels.get("trained", "trained")
+    """One before/after table (model x style x group) and its plots, rendered once as PNGs."""
+    base_label, trained_label = labels.get("base", "base"), labels.get("trained", "trained")
     table = pd.concat(
         [base_metrics.assign(model=base_label), trained_metrics.assign(model=trained_label)],
         ignore_index=True,
@@ -114,4 +102,4 @@ def compare_evaluations(
         ignore_index=True,
     )
     figures = comparison_figures(table, samples)
-    return (table, *(figures[f"{name}.png"] for name in COMPARISON_PLOTS))
+    return (table, *(figure_image(figures[f"{name}.png"]) for name in COMPARISON_PLOTS))

@@ -2,7 +2,8 @@
 
 ``create_model_pipeline()`` is the single-model template with generic names (``eval_model``,
 ``eval_split``); ``create_pipeline()`` instantiates it once per model under a namespace
-(``eval_base``, ``eval_trained``) and joins both metric tables in ``compare_evaluations``.
+(``eval_base``, ``eval_trained``), both reading the same (un-namespaced) parameters, and joins
+both metric tables in ``compare_evaluations``, which also renders the comparison plots once.
 """
 
 from __future__ import annotations
@@ -36,13 +37,18 @@ def create_model_pipeline() -> Pipeline:
             ),
             Node(
                 score_eval_responses,
-                ["eval_responses", "eval_split", "params:evaluate"],
+                [
+                    "eval_responses",
+                    "eval_split",
+                    "params:evaluate.extract_mode",
+                    "params:reward_sandbox",
+                ],
                 "eval_samples",
                 name="score_eval_responses",
             ),
             Node(
                 summarise_eval,
-                ["eval_samples", "params:evaluate"],
+                ["eval_samples", "params:evaluate", "params:reward_sandbox"],
                 ["eval_metrics", "eval_benchmarks"],
                 name="summarise_eval",
             ),
@@ -58,11 +64,12 @@ def create_pipeline(
     if len(models) != 2:
         raise ValueError(f"evaluate compares two models (before, after); got {list(models)}")
     template = create_model_pipeline()
+    shared = {name: name for name in template.inputs() if name.startswith("params:")}
     parts = [
         pipeline(
             template,
             inputs={"eval_model": model, "eval_split": split},
-            parameters={"params:evaluate": "params:evaluate"},
+            parameters=shared,  # one set of parameters for both models
             namespace=namespace,
         )
         for namespace, model in models.items()
@@ -77,7 +84,7 @@ def create_pipeline(
                     "after_metrics",
                     "before_samples",
                     "after_samples",
-                    "params:evaluate",
+                    "params:evaluate.labels",
                 ],
                 ["eval_comparison", *(f"eval_comparison_plot_{n}" for n in COMPARISON_PLOTS)],
                 name="compare_evaluations",

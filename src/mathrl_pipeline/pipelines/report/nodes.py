@@ -1,4 +1,8 @@
-"""Nodes of the `report` pipeline: training curves and evaluation results into `08_reporting`."""
+"""Nodes of the `report` pipeline: training curves and evaluation results into `08_reporting`.
+
+The comparison plots are rendered once by the `evaluate` pipeline (``eval_comparison_plot_*``);
+the report renders the aha-moment curves and embeds all four saved images in the HTML page.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,14 @@ from typing import Any
 import pandas as pd
 
 from mathrl_pipeline.evaluation.aha_report import aha_section_html
-from mathrl_pipeline.evaluation.plots import aha_moment_figure, comparison_figures
-from mathrl_pipeline.evaluation.report import build_html_report, dataset_versions
+from mathrl_pipeline.evaluation.plots import aha_moment_figure, figure_image
+from mathrl_pipeline.evaluation.report import build_html_report
+from mathrl_pipeline.pipelines.evaluate.params import EvaluateParams
+from mathrl_pipeline.training.config import TrainParams
 
 from .params import ReportParams
 
 logger = logging.getLogger(__name__)
-
-# Report plots, one catalog entry each (report_plot_<name>), logged to MLflow.
-REPORT_PLOTS: tuple[str, ...] = (
-    "aha_moment",
-    "accuracy_by_group",
-    "length_distribution",
-    "rates",
-)
 
 
 def _samples(
@@ -39,27 +37,9 @@ def _labels(comparison: pd.DataFrame) -> list[str]:
     return (labels + ["base", "trained"])[:2]
 
 
-def _figures(
-    comparison: pd.DataFrame,
-    base_samples: pd.DataFrame,
-    trained_samples: pd.DataFrame,
-    train_metrics: pd.DataFrame,
-) -> dict[str, Any]:
-    samples = _samples(base_samples, trained_samples, _labels(comparison))
-    figures = {"aha_moment.png": aha_moment_figure(train_metrics)}
-    figures.update(comparison_figures(comparison, samples))
-    return figures
-
-
-def plot_report(
-    eval_comparison: pd.DataFrame,
-    base_samples: pd.DataFrame,
-    trained_samples: pd.DataFrame,
-    train_metrics: pd.DataFrame,
-) -> tuple[Any, ...]:
-    """The report's PNG plots: aha-moment curves and the before/after comparison."""
-    figures = _figures(eval_comparison, base_samples, trained_samples, train_metrics)
-    return tuple(figures[f"{name}.png"] for name in REPORT_PLOTS)
+def plot_aha_moment(train_metrics: pd.DataFrame) -> Any:
+    """The aha-moment curves (rewards, length, reflection by step), rendered once as a PNG."""
+    return figure_image(aha_moment_figure(train_metrics))
 
 
 def report_mlflow_metrics(eval_comparison: pd.DataFrame) -> dict[str, list[dict[str, float]]]:
@@ -77,44 +57,54 @@ def report_mlflow_metrics(eval_comparison: pd.DataFrame) -> dict[str, list[dict[
     return metrics
 
 
-def build_report(  # noqa: PLR0917 - a Kedro node, called with positional inputs
+def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per catalog input
     eval_comparison: pd.DataFrame,
     base_samples: pd.DataFrame,
     trained_samples: pd.DataFrame,
     base_benchmarks: dict[str, Any],
     trained_benchmarks: dict[str, Any],
     train_metrics: pd.DataFrame,
-    parameters: dict[str, Any],
-    params: dict[str, Any],
+    aha_moment: Any,
+    accuracy_by_group: Any,
+    length_distribution: Any,
+    rates: Any,
+    train: TrainParams,
+    evaluate: EvaluateParams,
+    params: ReportParams,
     train_samples: pd.DataFrame | None = None,
 ) -> tuple[str, str]:
-    """One self-contained HTML report (model and data versions, parameters), twice: the
-    versioned file and the MLflow artifact."""
-    p = ReportParams.model_validate(params)
+    """One self-contained HTML report (models evaluated, the run's train and evaluate
+    parameters, the saved plots), twice: the versioned file and the MLflow artifact."""
     labels = _labels(eval_comparison)
-    figures = _figures(eval_comparison, base_samples, trained_samples, train_metrics)
+    plots = {
+        "aha_moment.png": aha_moment,
+        "accuracy_by_group.png": accuracy_by_group,
+        "length_distribution.png": length_distribution,
+        "rates.png": rates,
+    }
     metadata: dict[str, Any] = {
         f"model ({labels[0]})": base_benchmarks.get("model_source"),
         f"model ({labels[1]})": trained_benchmarks.get("model_source"),
         "evaluated rows": base_benchmarks.get("n_rows"),
         "training steps logged": len(train_metrics),
     }
-    metadata.update({f"version: {k}": v for k, v in dataset_versions(p.versioned_paths).items()})
-    shown = {k: parameters.get(k) for k in p.parameter_keys if k in parameters}
+    parameters = {
+        "train": train.model_dump(mode="json"),
+        "evaluate": evaluate.model_dump(mode="json"),
+    }
     benchmarks = {
         labels[0]: base_benchmarks.get("scores"),
         labels[1]: trained_benchmarks.get("scores"),
     }
-    samples = _samples(base_samples, trained_samples, labels)
     page = build_html_report(
-        p.title,
+        params.title,
         eval_comparison,
         benchmarks,
-        figures,
-        samples=samples,
+        plots,
+        samples=_samples(base_samples, trained_samples, labels),
         metadata=metadata,
-        parameters=shown,
-        n_examples=p.n_examples,
+        parameters=parameters,
+        n_examples=params.n_examples,
         extra_html=aha_section_html(base_samples, trained_samples, train_samples, tuple(labels)),
     )
     return page, page

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline, pipeline
 
-from .nodes import REPORT_PLOTS, build_report, plot_report, report_mlflow_metrics
+from mathrl_pipeline.pipelines.evaluate.nodes import COMPARISON_PLOTS
+
+from .nodes import build_report, plot_aha_moment, report_mlflow_metrics
 
 BEFORE, AFTER = "eval_base", "eval_trained"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Plots, MLflow metrics and the HTML report of one run (after `train` and `evaluate`)."""
-    samples = ["before_samples", "after_samples"]
+    """Aha-moment plot, MLflow metrics and the HTML report of one run (after `train` and
+    `evaluate`). The run's train block is ``params:train``: a run training with another block
+    maps it (``pipeline(..., parameters={"params:train": "params:train_<task>"})``)."""
     nodes = Pipeline(
         [
             Node(
-                plot_report,
-                ["eval_comparison", *samples, "train_metrics"],
-                [f"report_plot_{name}" for name in REPORT_PLOTS],
-                name="plot_report",
+                plot_aha_moment,
+                "train_metrics",
+                "report_plot_aha_moment",
+                name="plot_aha_moment",
             ),
             Node(
                 report_mlflow_metrics,
@@ -28,28 +31,23 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 build_report,
-                [
-                    "eval_comparison",
-                    *samples,
-                    "before_benchmarks",
-                    "after_benchmarks",
-                    "train_metrics",
-                    "parameters",
-                    "params:report",
-                    "train_samples",
-                ],
+                {
+                    "eval_comparison": "eval_comparison",
+                    "base_samples": f"{BEFORE}.eval_samples",
+                    "trained_samples": f"{AFTER}.eval_samples",
+                    "base_benchmarks": f"{BEFORE}.eval_benchmarks",
+                    "trained_benchmarks": f"{AFTER}.eval_benchmarks",
+                    "train_metrics": "train_metrics",
+                    "aha_moment": "report_plot_aha_moment",
+                    **{name: f"eval_comparison_plot_{name}" for name in COMPARISON_PLOTS},
+                    "train": "params:train",
+                    "evaluate": "params:evaluate",
+                    "params": "params:report",
+                    "train_samples": "train_samples",
+                },
                 ["eval_report", "eval_report_mlflow"],
                 name="build_report",
             ),
         ]
     )
-    return pipeline(
-        nodes,
-        inputs={
-            "before_samples": f"{BEFORE}.eval_samples",
-            "after_samples": f"{AFTER}.eval_samples",
-            "before_benchmarks": f"{BEFORE}.eval_benchmarks",
-            "after_benchmarks": f"{AFTER}.eval_benchmarks",
-        },
-        tags=["report"],
-    )
+    return pipeline(nodes, tags=["report"])

@@ -10,7 +10,8 @@ from ..data.pipeline import ingest_node, rejects_node, report_node, split_node, 
 def create_pipeline(**kwargs) -> Pipeline:
     """SAT (or the embedded scene generator) to GRPO-ready image splits."""
     return task_pipeline("sat", [
-        Node(generate_sat, "params:sat.embedded", "sat_raw", name="generate_sat"),
+        Node(generate_sat, ["params:sat.embedded", "params:sat.source"], "sat_raw",
+             name="generate_sat"),
         ingest_node("sat"),
         Node(validate_sat_rows, ["sat_ingested", "params:sat.source"],
              ["sat_valid", "sat_rejects_validate"], name="validate_sat"),
@@ -18,5 +19,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                               "params:sat.source"], "sat_model_input", name="build_sat_prompts"),
         split_node("sat"),
         rejects_node("sat", ["validate"]),
-        report_node("sat", "sat_ingested", ["train", "test"], by="question_type"),
+        report_node("sat", "sat_ingested", ["train", "test"], by="question_type",
+                    source="sat_source"),
     ])

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.rewards.sandbox import SandboxSettings
 from mathrl_pipeline.training.config import TrainParams
 from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figures
 
@@ -20,6 +23,7 @@ logger = logging.getLogger(__name__)
 # One catalog entry per curve, versioned on disk (training_plot_reward, ...) and as an MLflow
 # artifact (mlflow_training_plot_reward, ...; kedro-mlflow cannot wrap a versioned dataset
 # without breaking Kedro 1.7's single save version per run).
+MLFLOW_BATCH = 1000  # MLflow's limit of metrics per log_batch call
 PLOT_OUTPUTS: tuple[str, ...] = tuple(
     f"{prefix}training_plot_{name.removesuffix('.png')}"
     for prefix in ("", "mlflow_")
@@ -28,12 +32,20 @@ PLOT_OUTPUTS: tuple[str, ...] = tuple(
 
 
 def train_grpo(
-    train_split: pd.DataFrame, base_model: str, params: TrainParams
+    train_split: pd.DataFrame,
+    base_model: str,
+    params: TrainParams,
+    reward_sandbox: SandboxSettings,
 ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """GRPO from ``base_model`` on ``train_split``; resumes from ``train.output_dir``."""
-    from mathrl_pipeline.training.runner import run_grpo
+    """GRPO from ``base_model`` on ``train_split`` on ``train.distributed`` processes.
 
-    result = run_grpo(params, train_split, base_model)
+    Resumes from ``train.output_dir``; step metrics reach the MLflow run as they are logged;
+    every process bounds its reward work with ``reward_sandbox``.
+    """
+    from mathrl_pipeline.training.launch import train
+
+    result = train(params, train_split, base_model, metrics_sink=mlflow_metrics_sink(),
+                   reward_sandbox=reward_sandbox)
     return str(result.model_dir), result.metrics, result.samples
 
 
@@ -44,18 +56,36 @@ def plot_training_curves(train_metrics: pd.DataFrame) -> tuple[Any, ...]:
     return ordered + ordered  # the disk copies, then the MLflow copies
 
 
-def mlflow_metric_history(train_metrics: pd.DataFrame) -> dict[str, list[dict[str, float]]]:
-    """The main step metrics as MLflow metric histories (``{name: [{step, value}, ...]}``)."""
-    history: dict[str, list[dict[str, float]]] = {}
-    columns = [c for c in train_metrics.columns if c in MLFLOW_METRICS or c.startswith("rewards/")]
-    for column in columns:
-        if column.endswith("/std"):
+def mlflow_step_metrics(row: dict[str, Any]) -> dict[str, float]:
+    """A metrics row's curves for MLflow: ``train.<name>`` with ``/`` as ``_``, finite only."""
+    out = {}
+    for key, value in row.items():
+        wanted = key in MLFLOW_METRICS or key.startswith("rewards/")
+        if not wanted or key.endswith("/std") or isinstance(value, bool):
             continue
-        points = [
-            {"step": int(step), "value": float(value)}
-            for step, value in zip(train_metrics["step"], train_metrics[column], strict=True)
-            if value is not None and not (isinstance(value, float) and math.isnan(value))
+        if isinstance(value, int | float) and math.isfinite(value):
+            out[f"train.{key.replace('/', '_')}"] = float(value)
+    return out
+
+
+def mlflow_metrics_sink() -> Callable[[list[dict[str, Any]]], None] | None:
+    """Log metric rows to the active MLflow run (from any thread); None without one."""
+    import mlflow
+    from mlflow.entities import Metric
+
+    run = mlflow.active_run()
+    if run is None:
+        return None
+    client, run_id = mlflow.MlflowClient(), run.info.run_id
+
+    def sink(rows: list[dict[str, Any]]) -> None:
+        now = int(time.time() * 1000)
+        metrics = [
+            Metric(key, value, now, int(row["step"]))
+            for row in rows
+            for key, value in mlflow_step_metrics(row).items()
         ]
-        if points:
-            history[column.replace("/", "_")] = points
-    return history
+        for start in range(0, len(metrics), MLFLOW_BATCH):
+            client.log_batch(run_id, metrics=metrics[start : start + MLFLOW_BATCH])
+
+    return sink

@@ -1,8 +1,11 @@
-"""The `train` pipeline: train_split + base_model -> GRPO -> model, metrics, samples, plots."""
+"""The `train` pipeline: train_split + base_model -> GRPO -> model, metrics, samples, plots.
+
+Step metrics reach MLflow while `train_grpo` runs (nodes.mlflow_metrics_sink), not after it.
+"""
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import PLOT_OUTPUTS, mlflow_metric_history, plot_training_curves, train_grpo
+from .nodes import PLOT_OUTPUTS, plot_training_curves, train_grpo
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -11,7 +14,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 train_grpo,
-                ["train_split", "base_model", "params:train"],
+                ["train_split", "base_model", "params:train", "params:reward_sandbox"],
                 ["trained_model", "train_metrics", "train_samples"],
                 name="train_grpo",
             ),
@@ -20,12 +23,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "train_metrics",
                 list(PLOT_OUTPUTS),
                 name="plot_training_curves",
-            ),
-            Node(
-                mlflow_metric_history,
-                "train_metrics",
-                "train_mlflow_metrics",
-                name="mlflow_metric_history",
             ),
         ],
         tags=["model", "train"],

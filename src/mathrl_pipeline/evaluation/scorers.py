@@ -1,10 +1,16 @@
-"""Benchmark scores kept to each benchmark's own definition (CV-Bench, LaTeX-OCR, DeepMath-OCR)."""
+"""Benchmark scorers, chosen by name: each benchmark's own definition (CV-Bench, LaTeX-OCR).
+
+A scorer maps a task's greedy samples to ``{metric: value}``. :data:`SCORERS` holds them by name
+(like the rewards' registry); which scorer scores which task is data, the ``evaluate.scorers``
+mapping (task -> scorer name, other tasks: ``accuracy``).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,9 +19,9 @@ import pandas as pd
 logger = logging.getLogger(__name__)
 
 # CV-Bench's own columns: ``type`` (2D/3D), ``source`` (ADE20K/COCO/Omni3D) and the sub-task
-# (Count/Relation/Depth/Distance). The contract's ``task`` column holds ``cvbench``, so the
-# sub-task is looked for under these names first.
-CVBENCH_TASK_COLUMNS: tuple[str, ...] = ("cvbench_task", "subtask", "task")
+# (Count/Relation/Depth/Distance; ``question_type`` in the cvbench_test split). The contract's
+# ``task`` column holds ``cvbench``, so the sub-task is looked for under these names first.
+CVBENCH_TASK_COLUMNS: tuple[str, ...] = ("cvbench_task", "subtask", "question_type", "task")
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -25,6 +31,11 @@ def _mean(values: Sequence[float]) -> float:
 
 def _accuracy(frame: pd.DataFrame) -> float:
     return float(frame["correct"].astype(float).mean()) if len(frame) else math.nan
+
+
+def accuracy_scores(samples: pd.DataFrame) -> dict[str, float]:
+    """Plain accuracy over the rows (DeepMath-OCR's held-out accuracy) and the row count."""
+    return {"accuracy": _accuracy(samples), "n": float(len(samples))}
 
 
 def cvbench_task_column(samples: pd.DataFrame) -> str | None:
@@ -49,7 +60,11 @@ def cvbench_scores(
     ``3D = acc[Omni3D]`` over 3D rows (mean over 3D sources in general), and
     ``cvbench = mean(2D, 3D)``. Also: ``task/<name>`` accuracies, ``task_mean`` (their unweighted
     mean) and ``micro`` (accuracy over all rows, what a plain average over the file gives).
+    Rows without the type and source columns get :func:`accuracy_scores`.
     """
+    if not {type_column, source_column} <= set(samples.columns):
+        logger.debug("CV-Bench rows without %r/%r: plain accuracy", type_column, source_column)
+        return accuracy_scores(samples)
     out: dict[str, float] = {}
     kinds = samples[type_column].astype(str).str.upper()
     sources = samples[source_column].astype(str)
@@ -79,13 +94,15 @@ def latex_ocr_scores(samples: pd.DataFrame, with_sympy: bool = True) -> dict[str
     mean token edit distance (extracted answers only), and the sympy equivalence rate.
     """
     from mathrl_pipeline.rewards import ocr_metrics, sympy_match
+    from mathrl_pipeline.rewards.normalize import gold_answer
 
     rows: list[dict[str, float]] = []
-    for gold, raw in zip(samples["solution"], samples["extracted"], strict=True):
+    for raw_gold, raw in zip(samples["solution"], samples["extracted"], strict=True):
         pred = None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
-        metrics = ocr_metrics(str(gold), pred)
+        gold = gold_answer(raw_gold)  # the gold the accuracy reward compares with
+        metrics = ocr_metrics(gold, pred)
         if with_sympy:
-            verdict = sympy_match(str(gold), pred)
+            verdict = sympy_match(gold, pred)
             metrics["sympy"] = math.nan if verdict is None else float(verdict)
         rows.append(metrics)
     if not rows:
@@ -105,22 +122,52 @@ def latex_ocr_scores(samples: pd.DataFrame, with_sympy: bool = True) -> dict[str
     return out
 
 
-def benchmark_scores(samples: pd.DataFrame, latex_sympy: bool = True) -> dict[str, Any]:
-    """Per prompt style, the benchmark-defined scores of every task present in greedy samples.
+Scorer = Callable[[pd.DataFrame], dict[str, float]]
 
-    ``deepmath``: held-out accuracy; ``cvbench``: :func:`cvbench_scores`; ``latex_ocr``:
-    :func:`latex_ocr_scores`; any other task: plain accuracy.
+SCORERS: dict[str, Callable[..., dict[str, float]]] = {
+    "accuracy": accuracy_scores,
+    "cvbench": cvbench_scores,
+    "latex_ocr": latex_ocr_scores,
+}
+DEFAULT_SCORER = "accuracy"
+# task -> scorer of the tasks whose benchmark defines its own score (``evaluate.scorers``)
+TASK_SCORERS: dict[str, str] = {"cvbench": "cvbench", "latex_ocr": "latex_ocr"}
+
+
+def scorer_names() -> list[str]:
+    """Valid scorer names, sorted."""
+    return sorted(SCORERS)
+
+
+def get_scorer(name: str, **kwargs: Any) -> Scorer:
+    """The scorer ``name`` with its keyword options bound (e.g. ``with_sympy`` of latex_ocr)."""
+    try:
+        scorer = SCORERS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown scorer {name!r}; valid scorers: {', '.join(scorer_names())}"
+        ) from None
+    return functools.partial(scorer, **kwargs) if kwargs else scorer
+
+
+def benchmark_scores(
+    samples: pd.DataFrame,
+    task_scorers: Mapping[str, str] = TASK_SCORERS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Per prompt style, the scores of every task present in the greedy samples.
+
+    Each task is scored by the scorer ``task_scorers[task]`` (:data:`SCORERS`; tasks not
+    listed: ``accuracy``), called with ``options[scorer name]`` as keyword arguments.
     """
+    options = options or {}
     greedy = samples[samples["mode"] == "greedy"]
+    names = {str(task): task_scorers.get(str(task), DEFAULT_SCORER) for task in greedy["task"]}
+    scorers = {name: get_scorer(name, **options.get(name, {})) for name in set(names.values())}
     out: dict[str, Any] = {}
     for style, part in greedy.groupby("style", sort=True):
-        scores: dict[str, Any] = {}
-        for task, rows in part.groupby("task", sort=True):
-            if task == "cvbench" and {"type", "source"} <= set(rows.columns):
-                scores[task] = cvbench_scores(rows)
-            elif task == "latex_ocr":
-                scores[task] = latex_ocr_scores(rows, with_sympy=latex_sympy)
-            else:
-                scores[task] = {"accuracy": _accuracy(rows), "n": float(len(rows))}
-        out[str(style)] = scores
+        out[str(style)] = {
+            str(task): scorers[names[str(task)]](rows)
+            for task, rows in part.groupby("task", sort=True)
+        }
     return out

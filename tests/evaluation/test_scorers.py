@@ -1,11 +1,19 @@
-"""CV-Bench aggregation (the benchmark's own definition) and LaTeX-OCR metrics, hand-made."""
+"""Benchmark scorers: the registry, CV-Bench aggregation (the benchmark's own definition) and
+LaTeX-OCR metrics, on hand-made tables."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from mathrl_pipeline.evaluation import benchmark_scores, cvbench_scores, latex_ocr_scores
+from mathrl_pipeline.evaluation import (
+    SCORERS,
+    benchmark_scores,
+    cvbench_scores,
+    get_scorer,
+    latex_ocr_scores,
+    scorer_names,
+)
 
 
 def _cvbench_table() -> pd.DataFrame:
@@ -55,9 +63,36 @@ def test_cvbench_scores_on_hand_made_table(key: str, expected: float) -> None:
     assert cvbench_scores(_cvbench_table())[key] == pytest.approx(expected)
 
 
+def test_cvbench_sub_task_of_the_split_is_found() -> None:
+    # the cvbench_test split names the sub-task `question_type` (tasks/cvbench.py)
+    table = _cvbench_table().rename(columns={"cvbench_task": "question_type"})
+    assert cvbench_scores(table)["task/count"] == pytest.approx(0.75)
+
+
 def test_benchmark_scores_routes_cvbench_rows() -> None:
-    scores = benchmark_scores(_cvbench_table(), latex_sympy=False)
+    scores = benchmark_scores(_cvbench_table())
     assert scores["keep"]["cvbench"]["cvbench"] == pytest.approx(0.4375)
+
+
+def test_which_scorer_scores_a_task_is_data() -> None:
+    table = _cvbench_table()
+    assert benchmark_scores(table, {})["keep"]["cvbench"] == {"accuracy": 0.5, "n": 10.0}
+    renamed = table.assign(task="cvbench_v2")
+    scores = benchmark_scores(renamed, {"cvbench_v2": "cvbench"})["keep"]["cvbench_v2"]
+    assert scores["cvbench"] == pytest.approx(0.4375)
+
+
+def test_cvbench_without_its_columns_is_plain_accuracy() -> None:
+    table = _cvbench_table().drop(columns=["type", "source"])
+    assert benchmark_scores(table)["keep"]["cvbench"] == {"accuracy": 0.5, "n": 10.0}
+
+
+def test_scorer_registry() -> None:
+    assert scorer_names() == sorted(SCORERS) == ["accuracy", "cvbench", "latex_ocr"]
+    frame = pd.DataFrame({"solution": ["a+b"], "extracted": ["b+a"]})
+    assert "sympy_equivalence" not in get_scorer("latex_ocr", with_sympy=False)(frame)
+    with pytest.raises(ValueError, match="unknown scorer 'bleu'; valid scorers: accuracy"):
+        get_scorer("bleu")
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,19 @@
-"""Load a policy (Hub id or local path) with the Auto classes, then freeze / LoRA as asked."""
+"""Load a policy (Hub id or local path) with the Auto classes, then freeze / LoRA as asked.
+
+The family comes from the folder's ``config.json`` (``model_type``); an unknown family is an
+error naming the known ones. Where torchvision is missing (this CPU stack), the processor is the
+family's image-only class, read from the same files (Hub layout or ``save_pretrained``'s).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from mathrl_pipeline.models.family import ModelFamily, families, family_for
 from mathrl_pipeline.training.config import ModelParams
 
 logger = logging.getLogger(__name__)
-
-VISION_PREFIXES: tuple[str, ...] = (
-    "visual.",
-    "model.visual.",
-    "vision_tower.",
-    "model.vision_tower.",
-)
 
 
 def resolve_dtype(name: str) -> Any:
@@ -28,17 +27,25 @@ def resolve_dtype(name: str) -> Any:
     return getattr(torch, name)
 
 
-def is_vision_parameter(name: str) -> bool:
-    """Whether a parameter name belongs to the vision tower (merger included)."""
-    bare = name.removeprefix("base_model.model.")  # peft wrapping
-    return bare.startswith(VISION_PREFIXES)
+def register_processors() -> None:
+    """Let ``AutoProcessor`` save and load every family's image-only processor (idempotent)."""
+    for family in families():
+        family.register_processor()
+
+
+def family_of(source: str) -> ModelFamily:
+    """The family of a Hub id or model folder, from its config's ``model_type``."""
+    from transformers import AutoConfig
+
+    return family_for(AutoConfig.from_pretrained(source))
 
 
 def freeze_vision_tower(model: Any) -> int:
     """Set ``requires_grad=False`` on every vision-tower parameter; returns how many were frozen."""
+    family = family_for(model.config)
     frozen = 0
     for name, param in model.named_parameters():
-        if is_vision_parameter(name):
+        if family.is_vision_parameter(name):
             param.requires_grad_(False)
             frozen += param.numel()
     if frozen == 0:
@@ -47,13 +54,16 @@ def freeze_vision_tower(model: Any) -> int:
 
 
 def load_processor(source: str, params: ModelParams) -> Any:
-    """``AutoProcessor`` for ``source`` with the pixel budget of ``params``."""
+    """The processor of ``source`` with the pixel budget of ``params``."""
     from transformers import AutoProcessor
+    from transformers.utils import is_torchvision_available
 
-    from mathrl_pipeline.training.processor import register_image_only_processor
-
-    register_image_only_processor()
-    processor = AutoProcessor.from_pretrained(source)
+    family = family_of(source)
+    register_processors()
+    if is_torchvision_available():
+        processor = AutoProcessor.from_pretrained(source)
+    else:  # the stock class would need a video processor, hence torchvision
+        processor = family.processor_class().from_pretrained(source)
     image_processor = processor.image_processor
     size = dict(image_processor.size)
     if params.min_pixels is not None:
@@ -68,6 +78,7 @@ def load_model(source: str, params: ModelParams) -> Any:
     """``AutoModelForImageTextToText`` for ``source``, frozen vision tower if asked."""
     from transformers import AutoModelForImageTextToText
 
+    family = family_of(source)
     dtype = resolve_dtype(params.dtype)
     kwargs: dict[str, Any] = {"dtype": dtype}
     if params.attn_implementation:
@@ -76,7 +87,7 @@ def load_model(source: str, params: ModelParams) -> Any:
     if params.freeze_vision:
         n = freeze_vision_tower(model)
         logger.info("Froze the vision tower: %d parameters", n)
-    logger.info("Loaded %s (%s, %s)", source, type(model).__name__, dtype)
+    logger.info("Loaded %s (%s, %s, %s)", source, family.name, type(model).__name__, dtype)
     return model
 
 

@@ -1,4 +1,4 @@
-"""Unbounded sympy / Math-Verify work. Runs inside the bounded worker (see ``timeout.py``).
+"""The operations a sandbox worker runs: unbounded sympy / Math-Verify work (see ``pool.py``).
 
 Nothing here has a time bound of its own: Math-Verify is called with ``parsing_timeout=None``
 and ``timeout_seconds=None`` (its signal.alarm timeouts only work on the main thread); the
@@ -91,25 +91,6 @@ def match_math(
     )
 
 
-def match_math_raw(gold: str, pred: str, match_types: tuple[str, ...] = ("latex", "expr")) -> bool:
-    """Parse both texts exactly as Math-Verify's tests do (no wrapping), then verify.
-
-    Used to replay the answer-equivalence dev set; not used by the rewards.
-    """
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
-
-    cfgs: list[Any] = []
-    if "latex" in match_types:
-        cfgs.append(LatexExtractionConfig(boxed_match_priority=0))
-    if "expr" in match_types:
-        cfgs.append(ExprExtractionConfig())
-    if not cfgs:
-        cfgs = [LatexExtractionConfig(), ExprExtractionConfig()]
-    g = parse(gold, cfgs, parsing_timeout=None)
-    p = parse(pred, cfgs, parsing_timeout=None)
-    return bool(verify(g, p, timeout_seconds=None))
-
-
 @lru_cache(maxsize=4096)
 def _latex_to_sympy(latex: str) -> Any:
     from latex2sympy2_extended import latex2sympy
@@ -149,7 +130,6 @@ def latex_sympy_equal(gold_latex: str, pred_latex: str) -> bool | None:
 
 OPS = {
     "match_math": match_math,
-    "match_math_raw": match_math_raw,
     "gold_parses": gold_parses,
     "latex_sympy_equal": latex_sympy_equal,
     "ping": lambda: "pong",
@@ -157,5 +137,13 @@ OPS = {
 }
 
 
+def warm_up() -> None:
+    """Import sympy, Math-Verify and the LaTeX parser and parse once, so that no call's deadline
+    pays for imports (seconds on a busy machine)."""
+    latex_sympy_equal("x+1", "1+x")
+    match_math("1", "1")
+
+
 def run_op(op: str, args: tuple[Any, ...]) -> Any:
+    """Run operation ``op`` of :data:`OPS` with ``args`` (in the worker, or inline)."""
     return OPS[op](*args)
