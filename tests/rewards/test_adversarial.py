@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from mathrl_pipeline.rewards import get_reward
 from mathrl_pipeline.rewards.sandbox import get_executor
 
-#: Stated worst case for one sample (per-call deadline 1.5 s + kill/IPC slack).
-BOUND_S = 2.0
+#: Bounded, not fast: the sandbox's per-call deadline (1.5 s) plus kill/IPC slack, with room for a
+#: loaded CI machine. An unbounded parse of these inputs runs for minutes or never ends; the speed
+#: of the rewards is measured by benchmarks/rewards.py, not here.
+BOUND_S = 10.0
 NAMES = [
     "accuracy",
     "math_accuracy",
