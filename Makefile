@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export HF_HUB_OFFLINE ?= 1
 export MPLBACKEND := Agg
 
-.PHONY: setup system-deps venv run test lint viz clean-data benchmarks check-learning-test
+.PHONY: setup system-deps venv run test lint viz clean-data benchmarks check-learning-test test-recipes
 
 setup: system-deps venv
 
@@ -45,6 +45,11 @@ lint: setup
 
 test: setup lint
 	$(VENV)/bin/pytest
+
+# Each seed recipe's README command run whole on this CPU (true-layout mirrors, real-shaped
+# Qwen2-VL-2B / Qwen2.5-VL-3B stand-ins with layers cut): about 15 minutes, so not in `make test`.
+test-recipes: setup
+	$(VENV)/bin/pytest -m recipes tests/pipelines/test_recipe_runs.py
 
 viz: setup
 	$(VENV)/bin/kedro viz build
