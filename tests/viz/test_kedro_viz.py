@@ -88,7 +88,7 @@ def test_every_dataset_answers_with_a_preview(viz_api: Any) -> None:
         image = Image.open(io.BytesIO(base64.b64decode(previews[name]["preview"])))
         assert image.format == "PNG" and image.width >= 300, name
     # nested columns as text in a table
-    samples = previews["eval_trained.eval_samples"]
+    samples = previews["eval_trained_eval_samples"]
     assert samples["preview_type"] == "TablePreview"
     assert all(isinstance(v, str | int | float | bool) or v is None
                for row in samples["preview"]["data"] for v in row)
