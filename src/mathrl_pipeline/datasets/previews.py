@@ -206,7 +206,9 @@ def image_grid(frame: pd.DataFrame, columns: int = 2, thumbnail_width: int = 360
 
 class ImageParquetDataset(SlicedParquetDataset):
     """:class:`SlicedParquetDataset` (rows with images) whose kedro-viz preview is a grid of the
-    first rows' images with their question and answer.
+    first rows' images with their question and answer. Files carry Hugging Face feature metadata
+    (``hf_features``, default true: ``image`` typed ``datasets.Image()``), so that
+    ``datasets.load_dataset("parquet", data_files=...)`` returns PIL images.
 
     Example catalog entry::
 
@@ -218,6 +220,17 @@ class ImageParquetDataset(SlicedParquetDataset):
               layer: model_input
               preview_args: {nrows: 6}
     """
+
+    def __init__(self, *, hf_features: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._hf_features = hf_features
+
+    def _final_schema(self, schema: Any) -> Any:
+        if not self._hf_features:
+            return schema
+        from mathrl_pipeline.datasets.hf_features import with_image_features
+
+        return with_image_features(schema)
 
     def preview(self, nrows: int = 6, columns: int = 2,
                 thumbnail_width: int = 360) -> ImagePreview:
