@@ -36,11 +36,11 @@ def test_report_exists_with_plots(data_dir: Path) -> None:
         )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
+def _execute(notebook: Path, environ: dict[str, str]) -> tuple[list, str]:
+    """Run ``notebook`` headless with ``environ`` set; its code outputs and all their text."""
     nb = nbformat.read(notebook, as_version=4)
-    os.environ["MATHRL_DATA_DIR"] = str(data_dir)
+    saved = {key: os.environ.get(key) for key in environ}
+    os.environ.update(environ)
     try:
         NotebookClient(
             nb,
@@ -49,9 +49,41 @@ def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
             resources={"metadata": {"path": str(notebook.parent)}},
         ).execute()
     finally:
-        os.environ.pop("MATHRL_DATA_DIR", None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    text = "".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        + str(o.get("data", {}).get("text/plain", ""))
+        for o in outputs
+    )
+    return outputs, text
+
+
+def _quiet_and_clean(outputs: list) -> None:
     assert not [o for o in outputs if o.get("output_type") == "error"]
+    noise = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    assert not noise, noise  # no log or warning lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
+    outputs, text = _execute(notebook, {"MATHRL_DATA_DIR": str(data_dir),
+                                        "MATHRL_TASK": "deepmath"})  # the seeded test split
+    _quiet_and_clean(outputs)
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4  # renders, curves, plots
-    text = "".join(str(o.get("text", "")) for o in outputs)
     assert "not available" not in text  # every dataset loaded from the catalog
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_without_data_says_what_to_run(notebook: Path, tmp_path: Path) -> None:
+    outputs, text = _execute(notebook, {"MATHRL_DATA_DIR": str(tmp_path), "MATHRL_TASK": "arith"})
+    _quiet_and_clean(outputs)
+    assert "`arith_test` is not available" in text
+    assert "run `kedro run --pipelines arith` first" in text  # the data stage makes the split
+    assert "`eval_comparison` is not available" in text and "run `make run` first" in text
