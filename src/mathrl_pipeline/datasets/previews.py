@@ -148,16 +148,30 @@ def _first(row: pd.Series, names: tuple[str, ...]) -> str:
     return ""
 
 
-def image_grid(frame: pd.DataFrame, columns: int = 2, thumbnail_width: int = 360) -> bytes:
+PANEL_ASPECT = 1.5  # width / height of kedro-viz's preview box (300 px high, full width)
+
+
+def _columns(count: int, cell_w: int, cell_h: int) -> int:
+    """The column count whose grid is closest in shape to kedro-viz's preview box."""
+    def misfit(cols: int) -> float:
+        return abs(math.log(cols * cell_w / (math.ceil(count / cols) * cell_h) / PANEL_ASPECT))
+
+    return min(range(1, count + 1), key=misfit)
+
+
+def image_grid(frame: pd.DataFrame, columns: int | None = None,
+               thumbnail_width: int = 360) -> bytes:
     """A PNG grid of the rows' images, each above its question (``Q:``) and answer (``A:``).
 
     Images keep their own colours (a greyscale render shows grey, not a colour map); a row with
-    no image shows ``(no image)``.
+    no image shows ``(no image)``. ``columns`` None: the count that makes the grid's shape
+    closest to kedro-viz's preview box, and the sheet is padded to that shape (the box stretches
+    an image to fill it).
     """
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.load_default(size=13)
-    line_height, pad, chars = 16, 8, max(20, thumbnail_width // 7)
+    font = ImageFont.load_default(size=14)
+    line_height, pad, chars = 18, 8, max(20, thumbnail_width // 8)
     cards = []
     for _, row in frame.iterrows():
         data = next((_image_bytes(row[c]) for c in IMAGE_COLUMNS
@@ -182,9 +196,13 @@ def image_grid(frame: pd.DataFrame, columns: int = 2, thumbnail_width: int = 360
     image_height = max((t.height for t, _ in cards if t is not None), default=20)
     text_height = max(len(lines) for _, lines in cards) * line_height
     cell_w, cell_h = thumbnail_width + 2 * pad, image_height + text_height + 3 * pad
-    ncols = max(1, min(columns, len(cards)))
+    ncols = max(1, min(columns or _columns(len(cards), cell_w, cell_h), len(cards)))
     nrows = math.ceil(len(cards) / ncols)
-    sheet = Image.new("RGB", (ncols * cell_w, nrows * cell_h), "white")
+    width, height = ncols * cell_w, nrows * cell_h
+    if columns is None:  # pad to the box's shape: nothing is stretched
+        width, height = max(width, round(height * PANEL_ASPECT)), max(height,
+                                                                     round(width / PANEL_ASPECT))
+    sheet = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(sheet)
     for i, (thumb, lines) in enumerate(cards):
         x, y = (i % ncols) * cell_w + pad, (i // ncols) * cell_h + pad
@@ -218,7 +236,7 @@ class ImageParquetDataset(SlicedParquetDataset):
           metadata:
             kedro-viz:
               layer: model_input
-              preview_args: {nrows: 6}
+              preview_args: {nrows: 6, columns: 2}
     """
 
     def __init__(self, *, hf_features: bool = True, **kwargs: Any) -> None:
@@ -232,9 +250,10 @@ class ImageParquetDataset(SlicedParquetDataset):
 
         return with_image_features(schema)
 
-    def preview(self, nrows: int = 6, columns: int = 2,
+    def preview(self, nrows: int = 6, columns: int | None = None,
                 thumbnail_width: int = 360) -> ImagePreview:
-        """The first ``nrows`` rows as a PNG grid (base64), ``columns`` thumbnails a row."""
+        """The first ``nrows`` rows as a PNG grid (base64), ``columns`` thumbnails a row (None:
+        as many as fit kedro-viz's preview box best, see :func:`image_grid`)."""
         path = get_filepath_str(self._get_load_path(), self._protocol)
         frame = head_rows(path, nrows, ["id", *IMAGE_COLUMNS, *QUESTION_COLUMNS,
                                         *ANSWER_COLUMNS])
