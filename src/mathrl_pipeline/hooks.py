@@ -18,6 +18,8 @@ node of the project reads (a typo such as ``sat.sourse``) under a block the run 
   version: tag ``mathrl.model.<dataset>`` (the versioned folder) and an artifact
   ``models/<dataset>.json`` (path, version, files, config); a folder up to
   :data:`MODEL_ARTIFACT_MAX_MB` is also logged whole under ``models/<dataset>/``.
+
+:class:`InterruptMessage`: Ctrl-C during a run logs which node it stopped and how to resume.
 """
 
 from __future__ import annotations
@@ -200,6 +202,55 @@ def log_model_reference(run_id: str, name: str, folder: Path, version: str | Non
         client.log_artifacts(run_id, str(folder), f"models/{name}")
     else:
         logger.info("MLflow: %s (%.0f MB) referenced by its path, not copied", name, size / 1e6)
+
+
+class InterruptMessage:
+    """Ctrl-C during a run: one clear line (which node, what is kept, how to resume) before
+    Kedro's ``Aborted!``, instead of that word alone. Python's own SIGINT handler is restored
+    when the pipeline ends."""
+
+    def __init__(self) -> None:
+        self._node: str | None = None
+        self._installed = False
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        where = f"during node {self._node}" if self._node else "before the first node"
+        logger.error(
+            "Interrupted (Ctrl-C) %s. Outputs saved before it are kept (versioned); "
+            "`kedro run --only-missing-outputs` resumes, and the train stage restarts from its "
+            "last checkpoint.", where)
+        signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as without this hook
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
+                            catalog: Any) -> None:
+        """Install the message (main thread, Python's default handler only)."""
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+                signal.signal(signal.SIGINT, self._on_sigint)
+                self._installed = True
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        """Remember the node that runs (for the message)."""
+        self._node = node.name
+
+    def _restore(self) -> None:
+        if self._installed:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._installed = False
+        self._node = None
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        """Python's own handler again."""
+        self._restore()
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        """Python's own handler again."""
+        self._restore()
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
