@@ -1,8 +1,10 @@
-"""Every notebook runs top to bottom offline on a small `evaluate` + `report` run (tmp data dir)."""
+"""Every notebook runs top to bottom offline, quietly, on a small `deepmath` data stage +
+`evaluate` + `report` run (tmp data dir); without data it names what to run."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.evaluation.helpers import build_tiny_model_dir, run_eval_and_report
-from tests.kedro_helpers import latest_version
+from tests.kedro_helpers import latest_version, run_pipelines
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -20,7 +22,8 @@ def data_dir(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     """A data folder holding a fresh `evaluate` and `report` run of the tiny model."""
     model_dir = build_tiny_model_dir(tmp_path_factory.mktemp("nb_model"))
     data = tmp_path_factory.mktemp("nb_data")
-    run_eval_and_report(project_root, data, model_dir)
+    run_pipelines(project_root, data, ["deepmath"])  # renders, splits, rejects, report
+    run_eval_and_report(project_root, data, model_dir)  # its own (newer) deepmath_test
     return data
 
 
@@ -36,11 +39,11 @@ def test_report_exists_with_plots(data_dir: Path) -> None:
         )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
+def _execute(notebook: Path, environ: dict[str, str]) -> tuple[list, str]:
+    """Run ``notebook`` headless with ``environ`` set; its code outputs and all their text."""
     nb = nbformat.read(notebook, as_version=4)
-    os.environ["MATHRL_DATA_DIR"] = str(data_dir)
+    saved = {key: os.environ.get(key) for key in environ}
+    os.environ.update(environ)
     try:
         NotebookClient(
             nb,
@@ -49,9 +52,44 @@ def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
             resources={"metadata": {"path": str(notebook.parent)}},
         ).execute()
     finally:
-        os.environ.pop("MATHRL_DATA_DIR", None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    text = "".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        + str(o.get("data", {}).get("text/plain", ""))
+        for o in outputs
+    )
+    return outputs, text
+
+
+def _quiet_and_clean(outputs: list) -> None:
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4  # renders, curves, plots
-    text = "".join(str(o.get("text", "")) for o in outputs)
+    noise = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    assert not noise, noise  # no log or warning lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
+    outputs, text = _execute(notebook, {"MATHRL_DATA_DIR": str(data_dir),
+                                        "MATHRL_TASK": "deepmath"})  # the seeded test split
+    _quiet_and_clean(outputs)
+    images = {"evaluation_report.ipynb": 4, "data.ipynb": 1}  # renders, curves, plots; a grid
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= images[notebook.name]
     assert "not available" not in text  # every dataset loaded from the catalog
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_without_data_says_what_to_run(notebook: Path, tmp_path: Path) -> None:
+    outputs, text = _execute(notebook, {"MATHRL_DATA_DIR": str(tmp_path), "MATHRL_TASK": "arith"})
+    _quiet_and_clean(outputs)
+    missing = re.findall(r"`(\w+)` is not available in `[^`]+`: run `([^`]+)` first", text)
+    commands = dict(missing)
+    split = "arith_test" if notebook.name == "evaluation_report.ipynb" else "arith_train"
+    assert commands.get(split) == "kedro run --pipelines arith", text[-2000:]  # the data stage
+    assert set(commands.values()) <= {"make run", "kedro run --pipelines arith"}

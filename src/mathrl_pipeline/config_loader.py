@@ -73,7 +73,20 @@ def resolve_extends(params: dict[str, Any]) -> dict[str, Any]:
 
 
 class ProjectConfigLoader(OmegaConfigLoader):
-    """``OmegaConfigLoader`` whose parameters resolve ``_extends`` (see the module docstring)."""
+    """``OmegaConfigLoader`` whose parameters resolve ``_extends`` (see the module docstring).
+
+    The project's custom resolvers (``oc.env``, settings.py) are registered with OmegaConf's
+    ``register_resolver``: Kedro's own registration calls the deprecated
+    ``register_new_resolver``, a warning at every start.
+    """
+
+    @staticmethod
+    def _register_new_resolvers(resolvers: dict[str, Any]) -> None:
+        from omegaconf import OmegaConf
+
+        for name, resolver in resolvers.items():
+            if not OmegaConf.has_resolver(name):
+                OmegaConf.register_resolver(name, resolver)
 
     def __getitem__(self, key: str) -> Any:
         config = super().__getitem__(key)

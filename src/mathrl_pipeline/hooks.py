@@ -11,7 +11,15 @@ node of the project reads (a typo such as ``sat.sourse``) under a block the run 
   the `train` stage starts its own training processes (``train.distributed``);
 * an interrupted run is not marked FINISHED: Ctrl-C, SIGTERM or an exit before the pipeline ends
   mark it KILLED (kedro-mlflow marks a node's error FAILED), and a run whose process was killed
-  outright (SIGKILL, power loss) is marked KILLED by the next run on the same machine.
+  outright (SIGKILL, power loss) is marked KILLED by the next run on the same machine;
+* the run named after its pipeline, task and start time (``grpo_sat (sat) 2026-05-01 14:03:12``;
+  tags ``mathrl.pipeline``, ``mathrl.task``) unless ``mlflow.yml`` names it;
+* every model folder the run saves (``base_model``, ``trained_model``) referenced by its catalog
+  version: tag ``mathrl.model.<dataset>`` (the versioned folder) and an artifact
+  ``models/<dataset>.json`` (path, version, files, config); a folder up to
+  :data:`MODEL_ARTIFACT_MAX_MB` is also logged whole under ``models/<dataset>/``.
+
+:class:`InterruptMessage`: Ctrl-C during a run logs which node it stopped and how to resume.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import os
 import signal
 import socket
 from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
@@ -161,6 +171,88 @@ def mark_dead_runs_killed(client: Any, experiment_id: str, keep: str | None) -> 
     return killed
 
 
+MODEL_TAG = "mathrl.model."  # + dataset name: the versioned folder a run saved
+MODEL_ARTIFACT_MAX_MB = 200  # model folders up to this size are logged whole as artifacts
+
+
+def run_name(pipeline_names: Iterable[str], start: datetime) -> tuple[str, dict[str, str]]:
+    """The MLflow run name of a session (pipeline, task, start time) and its tags."""
+    from mathrl_pipeline.pipeline_registry import task_of
+
+    names = list(pipeline_names) or ["__default__"]
+    pipeline = "+".join(names)
+    task = "+".join(dict.fromkeys(task_of(name) for name in names))
+    tags = {"mathrl.pipeline": pipeline, "mathrl.task": task}
+    return f"{pipeline} ({task}) {start:%Y-%m-%d %H:%M:%S}", tags
+
+
+def log_model_reference(run_id: str, name: str, folder: Path, version: str | None) -> None:
+    """Tag MLflow run ``run_id`` with a saved model folder and log its summary (and the folder
+    itself when it is small, see :data:`MODEL_ARTIFACT_MAX_MB`)."""
+    import mlflow
+
+    from mathrl_pipeline.datasets.previews import model_directory_summary
+
+    client = mlflow.MlflowClient()
+    client.set_tag(run_id, MODEL_TAG + name, str(folder))
+    summary = {"dataset": name, "version": version, **model_directory_summary(folder)}
+    client.log_dict(run_id, summary, f"models/{name}.json")
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    if size <= MODEL_ARTIFACT_MAX_MB * 1e6:
+        client.log_artifacts(run_id, str(folder), f"models/{name}")
+    else:
+        logger.info("MLflow: %s (%.0f MB) referenced by its path, not copied", name, size / 1e6)
+
+
+class InterruptMessage:
+    """Ctrl-C during a run: one clear line (which node, what is kept, how to resume) before
+    Kedro's ``Aborted!``, instead of that word alone. Python's own SIGINT handler is restored
+    when the pipeline ends."""
+
+    def __init__(self) -> None:
+        self._node: str | None = None
+        self._installed = False
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        where = f"during node {self._node}" if self._node else "before the first node"
+        logger.error(
+            "Interrupted (Ctrl-C) %s. Outputs saved before it are kept (versioned); "
+            "`kedro run --only-missing-outputs` resumes, and the train stage restarts from its "
+            "last checkpoint.", where)
+        signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as without this hook
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
+                            catalog: Any) -> None:
+        """Install the message (main thread, Python's default handler only)."""
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+                signal.signal(signal.SIGINT, self._on_sigint)
+                self._installed = True
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        """Remember the node that runs (for the message)."""
+        self._node = node.name
+
+    def _restore(self) -> None:
+        if self._installed:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._installed = False
+        self._node = None
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        """Python's own handler again."""
+        self._restore()
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        """Python's own handler again."""
+        self._restore()
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -170,6 +262,7 @@ class ProjectMlflowHook(MlflowHook):
 
     _open_run: str | None = None
     _exit_registered: bool = False
+    _catalog: Any = None
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
@@ -180,14 +273,28 @@ class ProjectMlflowHook(MlflowHook):
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
                             catalog: Any) -> None:
-        """Start the run (kedro-mlflow); tag it with this process; close runs of dead ones."""
-        super().before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
+        """Start the run (kedro-mlflow), named after pipeline, task and start time; tag it with
+        this process; close runs of dead ones."""
+        names = run_params.get("pipeline_names") or run_params.get("pipeline_name") or []
+        name, tags = run_name([names] if isinstance(names, str) else names, datetime.now())
+        run_config = self.mlflow_config.tracking.run
+        own_name = run_config.name
+        if own_name is None:
+            run_config.name = name
+        try:
+            super().before_pipeline_run(run_params=run_params, pipeline=pipeline,
+                                        catalog=catalog)
+        finally:
+            run_config.name = own_name
         if not self._is_mlflow_enabled or self.run_id is None:
             return
         import mlflow
 
+        self._catalog = catalog
         client = mlflow.MlflowClient()
         client.set_tag(self.run_id, PROCESS_TAG, process_tag())
+        for key, value in tags.items():
+            client.set_tag(self.run_id, key, value)
         experiment_id = client.get_run(self.run_id).info.experiment_id
         mark_dead_runs_killed(client, experiment_id, keep=self.run_id)
         self._open_run = self.run_id
@@ -199,17 +306,32 @@ class ProjectMlflowHook(MlflowHook):
                 signal.signal(signal.SIGTERM, _raise_interrupt)
 
     @hook_impl
+    def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
+        """A saved model folder: referenced in the run (see the module docstring)."""
+        from mathrl_pipeline.datasets import ModelDirectoryDataset
+
+        if self._open_run is None or self._catalog is None:
+            return
+        dataset = self._catalog.get(dataset_name)
+        if not isinstance(dataset, ModelDirectoryDataset):
+            return
+        version = dataset.resolve_save_version()
+        folder = Path(dataset._get_versioned_path(version) if version else dataset._filepath)
+        if folder.is_dir():
+            log_model_reference(self._open_run, dataset_name, folder, version)
+
+    @hook_impl
     def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,
                            catalog: Any) -> None:
         """End the run FINISHED (kedro-mlflow)."""
-        self._open_run = None
+        self._open_run, self._catalog = None, None
         super().after_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
 
     @hook_impl
     def on_pipeline_error(self, error: Exception, run_params: dict[str, Any], pipeline: Any,
                           catalog: Any) -> None:
         """End the run FAILED (kedro-mlflow)."""
-        self._open_run = None
+        self._open_run, self._catalog = None, None
         super().on_pipeline_error(error=error, run_params=run_params, pipeline=pipeline,
                                   catalog=catalog)
 

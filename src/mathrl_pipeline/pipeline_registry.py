@@ -66,6 +66,8 @@ RUNS: dict[str, GrpoRun] = {
 }
 # The run the stand-alone `base_model`, `train` and `evaluate` pipelines are wired to.
 DEFAULT_RUN = "deepmath"
+# The run of `__default__` (`kedro run`): the DeepMath data stage, then the miniature `grpo_arith`.
+DEFAULT_PIPELINE_RUN = "arith"
 
 
 def use_blocks(pipe: Pipeline, blocks: dict[str, str]) -> Pipeline:
@@ -109,5 +111,18 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines: dict[str, Pipeline] = dict(DATA_PIPELINES)
     pipelines.update(model_pipelines(DEFAULT_RUN))
     pipelines.update({f"grpo_{task}": grpo_run(task) for task in RUNS})
-    pipelines["__default__"] = DATA_PIPELINES["deepmath"] + pipelines["grpo_arith"]
+    pipelines["__default__"] = (DATA_PIPELINES["deepmath"]
+                                + pipelines[f"grpo_{DEFAULT_PIPELINE_RUN}"])
     return pipelines
+
+
+def task_of(pipeline_name: str) -> str:
+    """The task a registered pipeline works on: ``grpo_<task>`` its task, ``__default__``
+    :data:`DEFAULT_PIPELINE_RUN`, a stage pipeline :data:`DEFAULT_RUN`, a data pipeline itself."""
+    if pipeline_name == "__default__":
+        return DEFAULT_PIPELINE_RUN
+    if pipeline_name.startswith("grpo_") and pipeline_name.removeprefix("grpo_") in RUNS:
+        return pipeline_name.removeprefix("grpo_")
+    if pipeline_name in (*STAGES, "report"):
+        return DEFAULT_RUN
+    return pipeline_name

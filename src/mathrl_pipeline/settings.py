@@ -5,7 +5,7 @@ https://docs.kedro.org/en/stable/kedro_project_setup/settings.html."""
 from omegaconf.resolvers import oc
 
 from mathrl_pipeline.config_loader import ProjectConfigLoader
-from mathrl_pipeline.hooks import ParameterCheck, ProjectMlflowHook
+from mathrl_pipeline.hooks import InterruptMessage, ParameterCheck, ProjectMlflowHook
 
 # OmegaConfigLoader, plus `_extends` between parameter blocks (config_loader.py)
 CONFIG_LOADER_CLASS = ProjectConfigLoader
@@ -23,4 +23,4 @@ CONFIG_LOADER_ARGS = {
 # kedro-mlflow's hook is registered here, as a subclass that logs typed parameters flat
 # (hooks.py), instead of through its plugin entry point.
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro-mlflow", "kedro_mlflow")
-HOOKS = (ProjectMlflowHook(), ParameterCheck())
+HOOKS = (ProjectMlflowHook(), ParameterCheck(), InterruptMessage())

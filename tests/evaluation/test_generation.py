@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,21 @@ def test_instruction_of_every_style(prompt: Any) -> None:
 )
 def test_model_source(value: Any, expected: str) -> None:
     assert model_source(value) == expected
+
+
+def test_evaluation_generation_logs_progress(loaded_tiny: tuple[Any, Any],
+                                             caplog: pytest.LogCaptureFixture,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from mathrl_pipeline import progress as progress_module
+    from tests.test_progress import progress_lines
+
+    monkeypatch.setattr(progress_module, "LOG_INTERVAL_S", 0.0)
+    monkeypatch.setattr(progress_module, "_is_terminal", lambda: False)
+    caplog.set_level(logging.INFO)
+    split = make_split(5)
+    model, processor = loaded_tiny
+    generate_hf(model, processor, split["prompt"].tolist(), split["image"].tolist(),
+                DecodeSettings(max_new_tokens=2), batch_size=2)
+    lines = progress_lines(caplog, "evaluate: generate (greedy)")
+    assert [int(m.group(2)) for m in lines] == [2, 4]  # after each batch but the last
+    assert lines[0].group(4) == "prompts" and lines[0].group(3) == "5"

@@ -63,8 +63,11 @@ RECIPES = [
     # R1-V: the clevr_cogen preset on its mirror
     Recipe("hf_vqa", "clevr_cogen",
            lambda m: {"hf_vqa.source.preset": "clevr_cogen", "hf_vqa.source.path": m}),
-    # LaTeX-OCR on im2latex-100k, formulas typeset
-    Recipe("latex_ocr", "im2latex", lambda m: {"latex_ocr.source.path": m}),
+    # LaTeX-OCR on im2latex-100k, formulas typeset (the README's variant of the gpu recipe,
+    # whose default is the handwritten set)
+    Recipe("latex_ocr", "im2latex",
+           lambda m: {"latex_ocr.source.path": m, "latex_ocr.source.name": None,
+                      "latex_ocr.images.use": "render"}),
     # LaTeX-OCR on handwritten formulas, the dataset's own images
     Recipe("latex_ocr", "linxy",
            lambda m: {"latex_ocr.source.path": m, "latex_ocr.source.name": "human_handwrite",

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kedro.io.core import AbstractVersionedDataset, DatasetError, Version
+from kedro_datasets._typing import JSONPreview
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,18 @@ class ModelDirectoryDataset(AbstractVersionedDataset[Any, str]):
         if pointer.is_file():
             return str(json.loads(pointer.read_text(encoding="utf-8"))["source"])
         return str(path.resolve())
+
+    def preview(self) -> JSONPreview:
+        """For kedro-viz: the Hub id, or the folder's files (sizes) and main config fields."""
+        from mathrl_pipeline.datasets.previews import model_directory_summary
+
+        path = Path(self._get_load_path())
+        pointer = path / POINTER_FILE
+        if pointer.is_file():
+            summary = {"path": str(path), **json.loads(pointer.read_text(encoding="utf-8"))}
+        else:
+            summary = model_directory_summary(path)
+        return JSONPreview(json.dumps(summary))
 
     def save(self, data: Any) -> None:
         """Copy a folder, call ``save_pretrained``, or record a Hub id, into a new version."""

@@ -49,7 +49,7 @@ class SlicedParquetDataset(ParquetDataset):
         path.parent.mkdir(parents=True, exist_ok=True)
         step = self._rows_per_slice
         try:
-            schema = _schema(data, step)
+            schema = self._final_schema(_schema(data, step))
             with pq.ParquetWriter(path, schema) as writer:
                 for start in range(0, max(len(data), 1), step):
                     piece = data.iloc[start:start + step]
@@ -61,6 +61,10 @@ class SlicedParquetDataset(ParquetDataset):
             super().save(data)
             return
         self._invalidate_cache()
+
+    def _final_schema(self, schema: Any) -> Any:
+        """The schema the file is written with (subclasses add types and metadata)."""
+        return schema
 
     def load(self) -> pd.DataFrame:
         """The whole frame, read batch by batch."""

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from mathrl_pipeline.contract import plain
 from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.progress import ProgressLog
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ def generate_hf(
     stop = eos_ids(model, processor)
     results: dict[int, list[tuple[list[int], bool]]] = {}
     start = time.perf_counter()
+    label = f"evaluate: generate ({'sampled' if settings.do_sample else 'greedy'})"
+    progress = ProgressLog(len(texts), label, unit="prompts", logger=logger)
     for lo in range(0, len(order), batch_size):
         idx = order[lo : lo + batch_size]
         batch_images = [to_image(images[i]) for i in idx]
@@ -151,6 +154,8 @@ def generate_hf(
         n = settings.num_samples
         for j, i in enumerate(idx):
             results[i] = outs[j * n : (j + 1) * n]
+        progress.update(len(idx))
+    progress.close(log=False)  # the line below says it all
     logger.info(
         "Generated %d x %d responses in %.1f s (batch size %d, sampling=%s)",
         len(texts),

@@ -6,7 +6,8 @@ optionally ``font_size_pt`` (rows are rendered in groups of one font size). Rend
 (the render inputs are dropped, ``font_size_pt`` is kept); a row that fails is a reject of stage
 ``render:<renderer stage>`` with the renderer's reason. A row whose ``render_text`` is empty and
 that already has an ``image`` (latex_ocr on a dataset's own images) passes through unrendered.
-Rows are rendered in chunks, with a progress line (rate and ETA) after each.
+Rows are rendered in chunks, with progress (rate and ETA) after each: a bar in a terminal, a log
+line otherwise (:mod:`mathrl_pipeline.progress`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.progress import ProgressLog
 from mathrl_pipeline.rendering import RenderConfig, RenderItem, RenderResult, render_items
 from mathrl_pipeline.tasks.images import image_cell
 from mathrl_pipeline.tasks.rejects import NoRowsLeftError, Reject, rejects_frame
@@ -29,25 +31,6 @@ logger = logging.getLogger(__name__)
 RENDER_FAILED = "render_failed"
 RENDER_INPUT = ("render_text", "render_mode")
 CHUNK_BATCHES = 16  # a progress line every workers x batch_size x CHUNK_BATCHES items
-
-
-class Progress:
-    """A progress line per chunk: items done, rate, ETA."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.start = time.perf_counter()
-
-    def step(self, count: int) -> None:
-        """Count ``count`` more items and log the rate and the time left."""
-        self.done += count
-        elapsed = time.perf_counter() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
-        logger.info("render: %d/%d items (%.1f%%), %.1f items/s, %.0fs elapsed, ETA %.0fs",
-                    self.done, self.total, 100 * self.done / max(self.total, 1), rate, elapsed,
-                    eta)
 
 
 def _chunks(frame: pd.DataFrame, config: RenderConfig) -> list[tuple[RenderConfig, pd.DataFrame]]:
@@ -65,14 +48,14 @@ def _chunks(frame: pd.DataFrame, config: RenderConfig) -> list[tuple[RenderConfi
 def _render_chunks(frame: pd.DataFrame, config: RenderConfig) -> dict[str, RenderResult]:
     """Results by row id, chunk by chunk with a progress line after each."""
     results: dict[str, RenderResult] = {}
-    progress = Progress(len(frame))
-    with tempfile.TemporaryDirectory(prefix="mathrl-render-") as workdir:
+    with (tempfile.TemporaryDirectory(prefix="mathrl-render-") as workdir,
+          ProgressLog(len(frame), "render", interval_s=0, logger=logger) as progress):
         for chunk_config, chunk in _chunks(frame, config):
             items = [RenderItem(id=i, text=t, mode=m) for i, t, m in
                      zip(chunk["id"], chunk["render_text"], chunk["render_mode"], strict=True)]
             for result in render_items(items, chunk_config, Path(workdir)):
                 results[result.id] = result
-            progress.step(len(items))
+            progress.update(len(items))
     return results
 
 

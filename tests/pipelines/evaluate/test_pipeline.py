@@ -19,7 +19,7 @@ from mathrl_pipeline.rewards import SandboxSettings
 from tests.evaluation.helpers import build_tiny_model_dir, make_split, param_datasets
 from tests.kedro_helpers import run_pipelines
 
-KEPT = ("eval_base.eval_samples", "eval_comparison", "eval_trained.eval_benchmarks")
+KEPT = ("eval_base_eval_samples", "eval_comparison", "eval_trained_eval_benchmarks")
 PARAMS = {
     "limit": 3,
     "batch_size": 2,
@@ -46,7 +46,7 @@ def test_create_pipeline_namespaces_both_models_and_compares() -> None:
     assert pipe.inputs() == {"base_model", "trained_model", "deepmath_test", *PARAM_INPUTS}
     outputs = pipe.outputs()
     for ns in ("eval_base", "eval_trained"):
-        assert {f"{ns}.eval_samples", f"{ns}.eval_metrics", f"{ns}.eval_benchmarks"} <= (
+        assert {f"{ns}_eval_samples", f"{ns}_eval_metrics", f"{ns}_eval_benchmarks"} <= (
             outputs | {d for n in pipe.nodes for d in n.outputs}
         )
     assert "eval_comparison" in outputs
@@ -88,7 +88,7 @@ def test_evaluate_runs_on_tiny_model(model_dir: Path, tmp_path: Path) -> None:
         }
     )
     outputs = SequentialRunner().run(create_pipeline(), catalog)
-    samples = catalog["eval_base.eval_samples"].load()
+    samples = catalog["eval_base_eval_samples"].load()
     # 3 rows x 2 styles x (1 greedy + 2 samples)
     assert len(samples) == 3 * 2 * 3
     assert {
@@ -123,7 +123,7 @@ def test_evaluate_runs_on_tiny_model(model_dir: Path, tmp_path: Path) -> None:
         "reflection_rate",
     } <= set(table.columns)
     assert set(table["breakdown"]) == {"all", "difficulty", "topic"}
-    bench = catalog["eval_trained.eval_benchmarks"].load()
+    bench = catalog["eval_trained_eval_benchmarks"].load()
     assert bench["model_source"] == str(model_dir)
     assert set(bench["scores"]) == {"keep", "direct"}
     # the comparison plots come out rendered, once, as PNG images

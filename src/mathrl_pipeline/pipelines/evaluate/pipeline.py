@@ -4,6 +4,10 @@
 ``eval_split``); ``create_pipeline()`` instantiates it once per model under a namespace
 (``eval_base``, ``eval_trained``), both reading the same (un-namespaced) parameters, and joins
 both metric tables in ``compare_evaluations``, which also renders the comparison plots once.
+
+The outputs that leave a namespace are named ``<namespace>_eval_samples``, ``..._eval_metrics``
+and ``..._eval_benchmarks`` (:func:`published`): no dots, since a dotted name read by a node
+outside its namespace (the comparison, the report) makes Kedro warn at every start.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ from .nodes import (
 # namespace -> catalog model; the comparison reads the first as "before", the second as "after".
 DEFAULT_MODELS: dict[str, str] = {"eval_base": "base_model", "eval_trained": "trained_model"}
 DEFAULT_SPLIT = "deepmath_test"
+PUBLISHED: tuple[str, ...] = ("eval_samples", "eval_metrics", "eval_benchmarks")
+
+
+def published(namespace: str, name: str) -> str:
+    """The catalog name of template output ``name`` of a namespace (``eval_base_eval_samples``)."""
+    return f"{namespace}_{name}"
 
 
 def create_model_pipeline() -> Pipeline:
@@ -69,6 +79,7 @@ def create_pipeline(
         pipeline(
             template,
             inputs={"eval_model": model, "eval_split": split},
+            outputs={name: published(namespace, name) for name in PUBLISHED},
             parameters=shared,  # one set of parameters for both models
             namespace=namespace,
         )
@@ -94,10 +105,10 @@ def create_pipeline(
     compare = pipeline(
         compare,
         inputs={
-            "before_metrics": f"{before}.eval_metrics",
-            "after_metrics": f"{after}.eval_metrics",
-            "before_samples": f"{before}.eval_samples",
-            "after_samples": f"{after}.eval_samples",
+            "before_metrics": published(before, "eval_metrics"),
+            "after_metrics": published(after, "eval_metrics"),
+            "before_samples": published(before, "eval_samples"),
+            "after_samples": published(after, "eval_samples"),
         },
     )
     return pipeline([*parts, compare], tags=["evaluate"])

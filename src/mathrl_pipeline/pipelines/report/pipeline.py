@@ -5,6 +5,7 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline, pipeline
 
 from mathrl_pipeline.pipelines.evaluate.nodes import COMPARISON_PLOTS
+from mathrl_pipeline.pipelines.evaluate.pipeline import published
 
 from .nodes import build_report, plot_aha_moment, report_mlflow_metrics
 
@@ -33,10 +34,10 @@ def create_pipeline(**kwargs) -> Pipeline:
                 build_report,
                 {
                     "eval_comparison": "eval_comparison",
-                    "base_samples": f"{BEFORE}.eval_samples",
-                    "trained_samples": f"{AFTER}.eval_samples",
-                    "base_benchmarks": f"{BEFORE}.eval_benchmarks",
-                    "trained_benchmarks": f"{AFTER}.eval_benchmarks",
+                    "base_samples": published(BEFORE, "eval_samples"),
+                    "trained_samples": published(AFTER, "eval_samples"),
+                    "base_benchmarks": published(BEFORE, "eval_benchmarks"),
+                    "trained_benchmarks": published(AFTER, "eval_benchmarks"),
                     "train_metrics": "train_metrics",
                     "aha_moment": "report_plot_aha_moment",
                     **{name: f"eval_comparison_plot_{name}" for name in COMPARISON_PLOTS},
