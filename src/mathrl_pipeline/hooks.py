@@ -281,6 +281,10 @@ class ProjectMlflowHook(MlflowHook):
         own_name = run_config.name
         if own_name is None:
             run_config.name = name
+        # kedro-mlflow's hook is one object per process and sets ``run_id`` only when this
+        # pipeline is tracked: without the reset, an untracked pipeline (data stages) reopens
+        # the previous session's run at every node and logs its parameters there.
+        self.run_id = None
         try:
             super().before_pipeline_run(run_params=run_params, pipeline=pipeline,
                                         catalog=catalog)
