@@ -45,5 +45,5 @@ def test_ctrl_c_names_the_node_and_how_to_resume(project_root: Path, tmp_path: P
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode != 0
-    assert "Interrupted (Ctrl-C) during node render_arith" in out, out[-3000:]
+    assert "Interrupted (Ctrl-C) during node data.render_arith" in out, out[-3000:]
     assert "kedro run --only-missing-outputs" in out

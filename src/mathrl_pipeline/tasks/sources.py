@@ -210,11 +210,17 @@ class ParquetReader:
             self._columns = list(pq.read_schema(self.files[0]).names)
         return self._columns
 
-    def count(self) -> int:
-        """Rows of all files, from the parquet footers."""
+    def count(self, limit: int | None = None) -> int:
+        """Rows of all files, from the parquet footers (with ``limit``: the footers up to the
+        file that holds row ``limit``; the files after it are not opened)."""
         import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+        total = 0
+        for path in self.files:
+            if limit is not None and total >= limit:
+                break
+            total += pq.ParquetFile(path).metadata.num_rows
+        return total
 
     def batches(self, columns: list[str]) -> Iterator[Any]:
         """The files' rows in order (``pyarrow`` record batches of a few tens of MB)."""
@@ -285,7 +291,7 @@ class TextReader:
             self._columns = list(first.columns)
         return self._columns
 
-    def count(self) -> None:
+    def count(self, limit: int | None = None) -> None:
         """Unknown without reading (the loader counts while it reads)."""
         return None
 
@@ -338,7 +344,7 @@ class HubReader:
             return list(stream.column_names)
         return list(next(iter(stream), {}).keys())
 
-    def count(self) -> None:
+    def count(self, limit: int | None = None) -> None:
         """Unknown without streaming the split."""
         return None
 
@@ -365,7 +371,7 @@ class FrameReader:
         """The frame's columns."""
         return list(self.frame.columns)
 
-    def count(self) -> int:
+    def count(self, limit: int | None = None) -> int:
         """The frame's rows."""
         return len(self.frame)
 

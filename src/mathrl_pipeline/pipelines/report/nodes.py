@@ -70,9 +70,9 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
     train: TrainParams,
     evaluate: EvaluateParams,
     params: ReportParams,
-) -> tuple[str, str]:
-    """One self-contained HTML report (models evaluated, the run's train and evaluate
-    parameters, the saved plots), twice: the versioned file and the MLflow artifact."""
+) -> str:
+    """One self-contained HTML report: models evaluated, the run's train and evaluate
+    parameters, the saved plots."""
     labels = _labels(eval_comparison)
     plots = {
         "aha_moment.png": aha_moment,
@@ -104,4 +104,4 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
         parameters=parameters,
         n_examples=params.n_examples,
     )
-    return page, page
+    return page

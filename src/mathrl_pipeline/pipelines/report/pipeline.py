@@ -45,7 +45,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "evaluate": "params:evaluate",
                     "params": "params:report",
                 },
-                ["eval_report", "eval_report_mlflow"],
+                "eval_report",
                 name="build_report",
             ),
         ]
