@@ -43,7 +43,7 @@ run: setup
 	$(VENV)/bin/kedro run
 
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
 
 test: setup lint
 	$(VENV)/bin/pytest
