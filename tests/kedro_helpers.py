@@ -58,3 +58,12 @@ def latest_version(dataset_folder: Path) -> Path:
     if not versions:
         raise FileNotFoundError(f"no version under {dataset_folder}")
     return versions[-1] / dataset_folder.name
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a child that a test interrupts with Ctrl-C (SIGINT): SIGINT at its
+    default, as for a `kedro run` typed in a terminal. A test run started as a background job
+    (`make test &`, nohup) has SIGINT ignored, and children inherit an ignored signal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

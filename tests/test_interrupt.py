@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.kedro_helpers import default_sigint
+
 STUCK_RUN = """
 import sys, time
 from pathlib import Path
@@ -37,7 +39,8 @@ def test_ctrl_c_names_the_node_and_how_to_resume(project_root: Path, tmp_path: P
                                           os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-c", STUCK_RUN, str(project_root), str(marker),
                              str(tmp_path / "data")], cwd=project_root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=default_sigint)  # noqa: PLW1509 - it only resets SIGINT
     deadline = time.monotonic() + 240
     while not marker.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()[-3000:]
@@ -45,5 +48,5 @@ def test_ctrl_c_names_the_node_and_how_to_resume(project_root: Path, tmp_path: P
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode != 0
-    assert "Interrupted (Ctrl-C) during node render_arith" in out, out[-3000:]
+    assert "Interrupted (Ctrl-C) during node data.render_arith" in out, out[-3000:]
     assert "kedro run --only-missing-outputs" in out

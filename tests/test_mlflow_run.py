@@ -61,3 +61,36 @@ def test_default_run_is_named_and_references_its_models(
         assert summary["version"] == version.name and "config.json" in summary["files"]
     logged = [a.path for a in client.list_artifacts(run.info.run_id, "models/trained_model")]
     assert "models/trained_model/config.json" in logged
+
+
+@pytest.mark.slow
+def test_default_run_logs_each_figure_and_the_report_once(
+    small_default_run: tuple[Path, str],
+) -> None:
+    """Files whose catalog entry has `mlflow_artifact_path` are artifacts of the run, the same
+    bytes as the versioned file (one catalog entry each: no MLflow twin in the graph)."""
+    import mlflow
+
+    data_dir, uri = small_default_run
+    client = mlflow.MlflowClient(uri)
+    (experiment,) = [e for e in client.search_experiments() if e.name == "mathrl_pipeline"]
+    (run,) = client.search_runs([experiment.experiment_id])
+    pairs = [("report/eval_report.html", "eval_report.html")] + [
+        (f"training_plots/{name}.png", f"training_plots/{name}.png")
+        for name in ("reward", "completion_length", "kl", "entropy", "reflection_rate")
+    ]
+    for artifact, relative in pairs:
+        (version,) = (data_dir / "08_reporting" / relative).iterdir()
+        local = Path(client.download_artifacts(run.info.run_id, artifact))
+        assert local.read_bytes() == (version / Path(relative).name).read_bytes(), artifact
+
+
+def test_catalog_has_no_mlflow_twins(project_root: Path) -> None:
+    """An MLflow copy of a dataset is metadata on its entry, not a second dataset (viz node)."""
+    import yaml
+
+    for path in sorted((project_root / "conf").rglob("catalog*.yml")):
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, entry in entries.items():
+            if isinstance(entry, dict):
+                assert "MlflowArtifactDataset" not in str(entry.get("type")), (path, name)

@@ -74,13 +74,21 @@ def _quiet_and_clean(outputs: list) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_top_to_bottom(notebook: Path, data_dir: Path) -> None:
-    outputs, text = _execute(notebook, {"MATHRL_DATA_DIR": str(data_dir),
-                                        "MATHRL_TASK": "deepmath"})  # the seeded test split
+def test_notebook_runs_top_to_bottom(notebook: Path, request: pytest.FixtureRequest) -> None:
+    if notebook.name == "training.ipynb":  # a real GRPO run: the default run, small
+        data, _ = request.getfixturevalue("small_default_run")
+        environ = {"MATHRL_DATA_DIR": str(data), "MATHRL_TASK": "arith"}
+    else:  # the seeded test split
+        data = request.getfixturevalue("data_dir")
+        environ = {"MATHRL_DATA_DIR": str(data), "MATHRL_TASK": "deepmath"}
+    outputs, text = _execute(notebook, environ)
     _quiet_and_clean(outputs)
-    images = {"evaluation_report.ipynb": 4, "data.ipynb": 1}  # renders, curves, plots; a grid
+    # renders, curves, plots; a grid; the five training curves
+    images = {"evaluation_report.ipynb": 4, "data.ipynb": 1, "training.ipynb": 5}
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= images[notebook.name]
     assert "not available" not in text  # every dataset loaded from the catalog
+    if notebook.name == "training.ipynb":
+        assert text.count("**step ") >= 2, text[-2000:]  # completions of several steps
 
 
 @pytest.mark.slow
@@ -90,6 +98,9 @@ def test_notebook_without_data_says_what_to_run(notebook: Path, tmp_path: Path) 
     _quiet_and_clean(outputs)
     missing = re.findall(r"`(\w+)` is not available in `[^`]+`: run `([^`]+)` first", text)
     commands = dict(missing)
+    if notebook.name == "training.ipynb":  # made by the run, not a data stage
+        assert commands == {"train_metrics": "make run", "train_samples": "make run"}, text
+        return
     split = "arith_test" if notebook.name == "evaluation_report.ipynb" else "arith_train"
     assert commands.get(split) == "kedro run --pipelines arith", text[-2000:]  # the data stage
     assert set(commands.values()) <= {"make run", "kedro run --pipelines arith"}

@@ -12,7 +12,7 @@ import pytest
 from mathrl_pipeline import progress as progress_module
 from mathrl_pipeline.progress import ProgressLog
 
-LINE = re.compile(r"(\w[\w :()]*): (\d+)/(\d+) (\w+) \([\d.]+%\), [\d.]+ \w+/s, \d+s elapsed, "
+LINE = re.compile(r"(\w[\w :()-]*): (\d+)/(\d+) (\w+) \([\d.]+%\), [\d.]+ \w+/s, \d+s elapsed, "
                   r"ETA (\d+|nan)s")
 
 
@@ -60,3 +60,35 @@ def test_rendering_logs_progress(caplog: pytest.LogCaptureFixture,
     rendered, _, _ = render.render_frame(frame, RenderConfig(batch_size=2, workers=1))
     assert len(rendered) == 6
     assert [int(m.group(2)) for m in progress_lines(caplog, "render")] == [2, 4, 6]
+
+
+def test_ingestion_logs_rows_read_against_the_parquet_footers(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from mathrl_pipeline.tasks import ingest
+    from mathrl_pipeline.tasks.ingest import SourceParams, load_rows
+    from tests.fixtures import hub_layouts as hub
+
+    monkeypatch.setattr(ingest, "PROGRESS_SECONDS", 0)  # a line after every batch
+    folder = hub.write_deepmath_mirror(tmp_path / "dm", hub.deepmath_rows(20), shards=2)
+    caplog.set_level(logging.INFO)
+    rows, _ = load_rows(pd.DataFrame(), SourceParams(path=str(folder)), "deepmath")
+    assert len(rows) == 20
+    lines = progress_lines(caplog, "ingest")
+    assert [int(m.group(3)) for m in lines] == [20] * len(lines)  # the total, from the footers
+    assert [int(m.group(2)) for m in lines] == [10, 20]  # one shard, then the end
+
+
+def test_pretraining_shows_its_steps(caplog: pytest.LogCaptureFixture) -> None:
+    from types import SimpleNamespace
+
+    from mathrl_pipeline.training.callbacks import StepProgress
+
+    caplog.set_level(logging.INFO)
+    callback = StepProgress("pre-train", interval_s=0)
+    state = SimpleNamespace(max_steps=3, global_step=0, is_world_process_zero=True)
+    callback.on_train_begin(None, state, None)
+    for step in (1, 2, 3):
+        state.global_step = step
+        callback.on_step_end(None, state, None)
+    callback.on_train_end(None, state, None)
+    assert [int(m.group(2)) for m in progress_lines(caplog, "pre-train")] == [1, 2, 3]

@@ -36,7 +36,7 @@ def test_kedro_run_start_has_no_project_warnings(project_root: Path, tmp_path: P
            f"sqlite:///{tmp_path / 'mlflow.db'}", "KEDRO_DISABLE_TELEMETRY": "true"}
     proc = subprocess.run(
         [sys.executable, "-W", "default", "-m", "kedro", "run", "--pipelines", "arith",
-         "--to-nodes", "generate_arith", "--params", f"data_dir={tmp_path / 'data'}"],
+         "--to-nodes", "data.generate_arith", "--params", f"data_dir={tmp_path / 'data'}"],
         cwd=project_root, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     log = proc.stdout + proc.stderr

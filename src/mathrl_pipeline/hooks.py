@@ -172,6 +172,10 @@ def mark_dead_runs_killed(client: Any, experiment_id: str, keep: str | None) -> 
 
 
 MODEL_TAG = "mathrl.model."  # + dataset name: the versioned folder a run saved
+# Catalog metadata key: the saved file is also an artifact of the MLflow run, in this folder. One
+# catalog entry per figure or page (no MLflow twin: kedro-mlflow's MlflowArtifactDataset cannot
+# wrap a versioned dataset in Kedro 1.7, which allows one save version per catalog).
+MLFLOW_ARTIFACT = "mlflow_artifact_path"
 MODEL_ARTIFACT_MAX_MB = 200  # model folders up to this size are logged whole as artifacts
 
 
@@ -281,6 +285,10 @@ class ProjectMlflowHook(MlflowHook):
         own_name = run_config.name
         if own_name is None:
             run_config.name = name
+        # kedro-mlflow's hook is one object per process and sets ``run_id`` only when this
+        # pipeline is tracked: without the reset, an untracked pipeline (data stages) reopens
+        # the previous session's run at every node and logs its parameters there.
+        self.run_id = None
         try:
             super().before_pipeline_run(run_params=run_params, pipeline=pipeline,
                                         catalog=catalog)
@@ -307,18 +315,28 @@ class ProjectMlflowHook(MlflowHook):
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
-        """A saved model folder: referenced in the run (see the module docstring)."""
+        """A saved model folder: referenced in the run (see the module docstring); a file whose
+        catalog entry has ``metadata.mlflow_artifact_path``: logged to the run there."""
         from mathrl_pipeline.datasets import ModelDirectoryDataset
 
         if self._open_run is None or self._catalog is None:
             return
         dataset = self._catalog.get(dataset_name)
-        if not isinstance(dataset, ModelDirectoryDataset):
+        artifact_path = (getattr(dataset, "metadata", None) or {}).get(MLFLOW_ARTIFACT)
+        if not isinstance(dataset, ModelDirectoryDataset) and artifact_path is None:
             return
         version = dataset.resolve_save_version()
-        folder = Path(dataset._get_versioned_path(version) if version else dataset._filepath)
-        if folder.is_dir():
-            log_model_reference(self._open_run, dataset_name, folder, version)
+        saved = Path(dataset._get_versioned_path(version) if version else dataset._filepath)
+        if isinstance(dataset, ModelDirectoryDataset):
+            if saved.is_dir():
+                log_model_reference(self._open_run, dataset_name, saved, version)
+        elif saved.is_file():
+            import mlflow
+
+            mlflow.MlflowClient().log_artifact(self._open_run, str(saved), artifact_path)
+        else:
+            logger.warning("MLflow: %s was saved but %s is not a file; not logged",
+                           dataset_name, saved)
 
     @hook_impl
     def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Any,

@@ -31,8 +31,17 @@ from mathrl_pipeline.pipelines import (
     train,
 )
 
+
+def stage(pipe: Pipeline, name: str) -> Pipeline:
+    """``pipe``'s nodes in namespace ``name`` (kedro-viz draws a stage as one box that expands on
+    click, ``kedro run --namespaces name`` runs it); dataset names are kept as they are."""
+    return pipeline(pipe, namespace=name, prefix_datasets_with_namespace=False)
+
+
+# Namespaces: the top-level graph reads data -> base_model -> train -> evaluate -> report.
+DATA_NAMESPACE = "data"
 DATA_PIPELINES: dict[str, Pipeline] = {
-    module.__name__.rsplit(".", 1)[-1]: module.create_pipeline()
+    module.__name__.rsplit(".", 1)[-1]: stage(module.create_pipeline(), DATA_NAMESPACE)
     for module in (arith, cvbench, deepmath, hf_vqa, latex_ocr, mixture, sat)
 }
 STAGES: tuple[str, ...] = ("base_model", "train", "evaluate")
@@ -96,7 +105,7 @@ def model_pipelines(task: str) -> dict[str, Pipeline]:
         "report": report.create_pipeline(),
     }
     blocks = {name: f"{name}_{task}" for name in STAGES}
-    return {name: use_blocks(pipe, blocks) for name, pipe in stages.items()}
+    return {name: stage(use_blocks(pipe, blocks), name) for name, pipe in stages.items()}
 
 
 def grpo_run(task: str) -> Pipeline:

@@ -1,4 +1,5 @@
-"""Progress of long stages (rendering, evaluation): a tqdm bar in a terminal, log lines otherwise.
+"""Progress of long stages (ingestion, rendering, pre-training, evaluation): a tqdm bar in a
+terminal, log lines otherwise.
 
 In a terminal (stderr is a TTY) a ``tqdm`` bar shows count, rate and ETA. When output goes to a
 file or a pipe (CI, ``nohup``, a scheduler's log), a bar would be one unreadable line, so a log
@@ -30,10 +31,11 @@ class ProgressLog:
     Use as a context manager, calling :meth:`update` after each piece of work.
     """
 
-    def __init__(self, total: int, label: str, *, unit: str = "items",
+    def __init__(self, total: int | None, label: str, *, unit: str = "items",
                  interval_s: float | None = None, logger: logging.Logger | None = None,
                  bar: bool | None = None) -> None:
-        self.total, self.label, self.unit = int(total), label, unit
+        self.total = None if total is None else int(total)  # None: not known in advance
+        self.label, self.unit = label, unit
         self.interval_s = LOG_INTERVAL_S if interval_s is None else interval_s
         self.logger = logger or logging.getLogger(__name__)
         self.done = 0
@@ -56,6 +58,9 @@ class ProgressLog:
         """The progress line: done/total, percentage, rate, elapsed and the time left."""
         elapsed = time.perf_counter() - self.start
         rate = self.done / elapsed if elapsed > 0 else 0.0
+        if self.total is None:
+            return (f"{self.label}: {self.done} {self.unit}, {rate:.1f} {self.unit}/s, "
+                    f"{elapsed:.0f}s elapsed")
         left = (self.total - self.done) / rate if rate > 0 else float("nan")
         return (f"{self.label}: {self.done}/{self.total} {self.unit} "
                 f"({100 * self.done / max(self.total, 1):.1f}%), {rate:.1f} {self.unit}/s, "
@@ -68,7 +73,7 @@ class ProgressLog:
             self._bar.update(count)
             return
         now = time.perf_counter()
-        if now - self._last >= self.interval_s and self.done < self.total:
+        if now - self._last >= self.interval_s and (self.total is None or self.done < self.total):
             self._last = now
             self.logger.info(self.line())
 

@@ -165,12 +165,19 @@ RECIPES: dict[str, RecipeRun] = {
     "grpo_latex_ocr": RecipeRun("Qwen/Qwen2.5-VL-3B-Instruct", linxy_mirror,
                                 ("latex_format", "ocr_exact", "ocr_sympy", "latex_length")),
 }
-# The documented variants of a run (another preset's recipe, another dataset): their parameters
-# go through Kedro's validation with the run's pipelines, and their data stage runs on a mirror.
-VARIANTS: dict[str, Callable[[Path], dict[str, str]]] = {
-    "multimodal_open_r1": r1v_mirror("multimodal_open_r1"),
-    "geoqa_r1v": r1v_mirror("geoqa_r1v"),
-    "im2latex": im2latex_mirror,
+# The documented variants of a run (another preset's recipe, another dataset), run whole like
+# the plain commands; the model is the run's, unless the command names another
+# (`base_model_<task>.source`).
+VARIANTS: dict[str, RecipeRun] = {
+    # open-r1-multimodal: multimodal-open-r1-8k with its own recipe
+    "multimodal_open_r1": RecipeRun("Qwen/Qwen2-VL-2B-Instruct",
+                                    r1v_mirror("multimodal_open_r1"), ("accuracy", "format")),
+    # R1-V GeoQA on Qwen2.5-VL-3B-Instruct
+    "geoqa_r1v": RecipeRun("Qwen/Qwen2.5-VL-3B-Instruct", r1v_mirror("geoqa_r1v"),
+                           ("accuracy", "format")),
+    # the LaTeX-OCR recipe on im2latex-100k's typeset formulas, re-rendered
+    "im2latex": RecipeRun("Qwen/Qwen2.5-VL-3B-Instruct", im2latex_mirror,
+                          ("latex_format", "ocr_exact", "ocr_sympy", "latex_length")),
 }
 
 
@@ -244,15 +251,14 @@ def check_run(data: Path, command: Command, recipe: RecipeRun) -> None:
     assert report["source"]["kind"] == "mirror"
 
 
-@pytest.mark.recipes
-@pytest.mark.parametrize("pipeline", list(RECIPES))
-def test_recipe_command_runs_whole_on_cpu(project_root: Path, workdir: Path,
-                                          tmp_path_factory: pytest.TempPathFactory,
-                                          pipeline: str) -> None:
-    (line,) = [c for c in documented_commands() if parse_command(c).pipeline == pipeline
-               and not parse_command(c).params]
-    command, recipe = parse_command(line), RECIPES[pipeline]
-    model = hub_model(tmp_path_factory.getbasetemp() / "hub_models", recipe.model)
+def run_documented(project_root: Path, workdir: Path, models: Path, line: str,
+                   recipe: RecipeRun) -> Command:
+    """A README command run whole: its own parameters, the Hub replaced by local copies through
+    the documented overrides, GPU-only settings replaced, a short run; the finished run checked."""
+    command = parse_command(line)
+    named = command.params.get(f"base_model_{command.task}.source")
+    assert named in (None, recipe.model), (line, recipe.model)  # the table names its model
+    model = hub_model(models, recipe.model)
     data = workdir / "data"
     runtime = {
         **command.params,
@@ -264,7 +270,37 @@ def test_recipe_command_runs_whole_on_cpu(project_root: Path, workdir: Path,
     }
     session_run(project_root, command.env, runtime, command.pipeline)
     check_run(data, command, recipe)
+    return command
+
+
+@pytest.mark.recipes
+@pytest.mark.parametrize("pipeline", list(RECIPES))
+def test_recipe_command_runs_whole_on_cpu(project_root: Path, workdir: Path,
+                                          tmp_path_factory: pytest.TempPathFactory,
+                                          pipeline: str) -> None:
+    (line,) = [c for c in documented_commands() if parse_command(c).pipeline == pipeline
+               and not parse_command(c).params]
+    run_documented(project_root, workdir, tmp_path_factory.getbasetemp() / "hub_models", line,
+                   RECIPES[pipeline])
+    data = workdir / "data"
     if pipeline == "grpo_sat":  # CV-Bench's own aggregation and VisualThinker's per-task view
         scores = _json(data, "07_model_output/eval_trained/eval_benchmarks.json")["scores"]
         cvbench = scores["keep"]["cvbench"]
         assert {"2d", "3d", "cvbench", "task_mean", "micro"} <= set(cvbench)
+
+
+@pytest.mark.recipes
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_variant_command_runs_whole_on_cpu(project_root: Path, workdir: Path,
+                                           tmp_path_factory: pytest.TempPathFactory,
+                                           variant: str) -> None:
+    (line,) = [c for c in documented_commands()
+               if parse_command(c).params and key_of(parse_command(c)) == variant]
+    command = run_documented(project_root, workdir,
+                             tmp_path_factory.getbasetemp() / "hub_models", line,
+                             VARIANTS[variant])
+    report = _json(workdir / "data", f"08_reporting/{command.task}_report.json")
+    # the run read the variant's own mirror (written by VARIANTS[variant].mirrors), no other data
+    assert Path(report["source"]["path"]).parent == workdir / "mirrors", report["source"]
+    expected = {"im2latex": "im2latex-100k"}.get(variant, variant)
+    assert Path(report["source"]["path"]).name == expected, report["source"]

@@ -7,6 +7,7 @@ import pickle
 import pytest
 
 from mathrl_pipeline.rewards import build_rewards, get_reward, reward_names
+from mathrl_pipeline.rewards.registry import start_sandbox_for, uses_sandbox
 
 REQUIRED = [
     "format",
@@ -101,3 +102,32 @@ def test_accuracy_routes_on_answer_type(row: dict, completion: str, expected: fl
 def test_accuracy_rejects_an_unknown_answer_type() -> None:
     with pytest.raises(ValueError, match="unknown answer_type 'essay'; valid: math"):
         get_reward("accuracy")(["<answer>1</answer>"], solution=["1"], answer_type=["essay"])
+
+
+@pytest.mark.parametrize(
+    ("specs", "expected"),
+    [
+        (["format", "length_penalty"], False),  # rule-based text checks: no worker needed
+        (["latex_format", "ocr_exact", "latex_length"], False),  # string OCR rewards
+        (["format", "accuracy"], True),  # accuracy routes math rows to Math-Verify
+        (["math_accuracy"], True),  # Math-Verify
+        (["ocr_sympy"], True),  # sympy equivalence of LaTeX
+        (["choice_accuracy", "repetition_penalty"], False),  # letters and n-grams
+    ],
+)
+def test_uses_sandbox(specs: list, expected: bool) -> None:
+    assert uses_sandbox(specs) is expected
+
+
+def test_the_sandbox_starts_only_for_rewards_that_use_it() -> None:
+    from mathrl_pipeline.rewards.sandbox import SandboxSettings, configure, pool
+
+    settings = SandboxSettings(workers=1, timeout_s=7.0)  # differs from the defaults: a new pool
+    try:
+        assert start_sandbox_for(["format"], settings) is False
+        assert pool._settings == settings and pool._executor is None  # configured, no worker
+        assert start_sandbox_for(["math_accuracy"], settings) is True
+        idle = list(pool._executor._idle.queue)
+        assert len(idle) == 1 and idle[0] is not None and idle[0].ready  # started and ready
+    finally:
+        configure(SandboxSettings())

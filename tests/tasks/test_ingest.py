@@ -284,3 +284,12 @@ def test_hub_id_is_streamed_with_revision_and_split(monkeypatch: pytest.MonkeyPa
     assert info == {"kind": "hub", "path": "leonardPKU/clevr_cogen_a_train", "split": "train",
                     "revision": "abc123", "rows": 600,
                     "columns": {"image": "image", "question": "problem"}}
+
+
+def test_an_unreadable_shard_is_an_error_naming_it(tmp_path: Path) -> None:
+    # a corrupt file within the rows asked for stops the stage with its path, not a bare Arrow error
+    folder = hub.write_deepmath_mirror(tmp_path / "dm", hub.deepmath_rows(20), shards=2)
+    shard = folder / "data/train-00001-of-00002.parquet"
+    shard.write_bytes(b"corrupt")
+    with pytest.raises(SourceError, match=f"{shard}: not a readable parquet file"):
+        _load(folder, columns={"question": "question"})

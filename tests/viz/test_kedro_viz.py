@@ -94,3 +94,16 @@ def test_every_dataset_answers_with_a_preview(viz_api: Any) -> None:
                for row in samples["preview"]["data"] for v in row)
     assert json.loads(previews["trained_model"]["preview"])["files"]
     assert previews["eval_report"]["preview_type"] == "HTMLPreview"
+
+
+@pytest.mark.slow
+def test_stages_are_namespaces_and_nothing_is_drawn_twice(viz_api: Any) -> None:
+    status, graph = viz_api("/api/main")
+    assert status == 200
+    root = graph["modular_pipelines"]["__root__"]["children"]
+    stages = {c["id"] for c in root if c["type"] == "modularPipeline"}
+    assert stages == {"data", "base_model", "train", "evaluate", "report"}
+    assert not [c for c in root if c["type"] == "task"]  # every node inside its stage's box
+    # a figure or page logged to MLflow is one dataset, not a twin (metadata, see hooks.py)
+    names = [n["name"] for n in graph["nodes"] if n["type"] == "data"]
+    assert not [n for n in names if "mlflow" in n and n not in NO_PREVIEW], names

@@ -26,6 +26,8 @@ class AccuracyReward:
     (:meth:`extract_mode_for`; evaluation extracts with the same rule).
     """
 
+    uses_sandbox = True  # math and number rows go to Math-Verify (the sandbox)
+
     def __init__(
         self,
         extract_mode: str = "auto",

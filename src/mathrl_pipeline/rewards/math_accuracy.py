@@ -132,6 +132,8 @@ class MathAccuracyReward:
         gold_column: the column holding gold answers (TRL passes dataset columns as kwargs).
     """
 
+    uses_sandbox = True  # Math-Verify runs in the sandbox's workers
+
     def __init__(self, extract_mode: str = "auto", gold_column: str = "solution"):
         self.extract_mode = extract_mode
         self.gold_column = gold_column

@@ -345,6 +345,7 @@ class OCRReward:
         self.extract_mode = extract_mode
         self.gold_column = gold_column
         self.__name__ = f"ocr_{mode}"
+        self.uses_sandbox = mode == "sympy"  # sympy equivalence runs in the sandbox's workers
 
     def _score(self, gold: str, pred: str | None) -> float | None:
         if not gold.strip():

@@ -17,6 +17,7 @@ from mathrl_pipeline.rewards.length import (
 )
 from mathrl_pipeline.rewards.math_accuracy import MathAccuracyReward
 from mathrl_pipeline.rewards.ocr import OCRReward
+from mathrl_pipeline.rewards.sandbox import SandboxSettings, configure, start
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +92,23 @@ def build_rewards(
         funcs.append(get_reward(name, **dict(spec.get("kwargs") or {})))
         weights.append(float(spec.get("weight", 1.0)))
     return funcs, weights
+
+
+def uses_sandbox(specs: Sequence[Mapping[str, Any] | str]) -> bool:
+    """Whether a reward of ``specs`` (as :func:`build_rewards` takes them) runs work in the reward
+    sandbox's worker processes (its ``uses_sandbox`` attribute: Math-Verify, sympy)."""
+    funcs, _ = build_rewards(specs)
+    return any(getattr(func, "uses_sandbox", False) for func in funcs)
+
+
+def start_sandbox_for(specs: Sequence[Mapping[str, Any] | str],
+                      settings: SandboxSettings) -> bool:
+    """Apply ``settings`` to this process; start the sandbox's workers (and wait until they are
+    ready) only when a reward of ``specs`` uses them, so that runs without one do not spend
+    the workers' start-up (Math-Verify and sympy imports, seconds of CPU each). Returns whether
+    the workers were started."""
+    if uses_sandbox(specs):
+        start(settings)
+        return True
+    configure(settings)
+    return False

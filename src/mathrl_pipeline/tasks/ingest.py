@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pandas as pd
 from pydantic import Field
 
 from mathrl_pipeline.params import StrictParams
+from mathrl_pipeline.progress import ProgressLog
 from mathrl_pipeline.tasks.images import ImagePolicy
 from mathrl_pipeline.tasks.sources import (
     FrameReader,
@@ -152,31 +152,43 @@ def sample_positions(keys: pd.Series, sample: SampleParams) -> list[int] | None:
     return sorted(int(p) for p in picked)
 
 
+def _rows_to_read(reader: Any, limit: int | None, wanted: list[int] | None) -> int | None:
+    """How many rows :func:`_read` will go through (None: unknown until read)."""
+    if wanted is not None:
+        return max(wanted) + 1 if wanted else 0
+    count = reader.count(limit)
+    if count is None:
+        return limit
+    return count if limit is None else min(count, limit)
+
+
 def _read(reader: Any, columns: list[str], limit: int | None,
-          wanted: list[int] | None) -> pd.DataFrame:
-    """The rows at positions ``wanted`` (all when None) below ``limit``, batch by batch."""
+          wanted: list[int] | None, label: str = "ingest") -> pd.DataFrame:
+    """The rows at positions ``wanted`` (all when None) below ``limit``, batch by batch (with
+    progress: a bar in a terminal, a line every ``PROGRESS_SECONDS`` otherwise)."""
     frames: list[pd.DataFrame] = []
     wanted_set = None if wanted is None else set(wanted)
     last = None if wanted is None else (max(wanted) if wanted else -1)
-    offset, kept, logged = 0, 0, time.monotonic()
-    for batch in reader.batches(columns):
-        size = batch.num_rows if hasattr(batch, "num_rows") else len(batch)
-        stop = size if limit is None else min(size, limit - offset)
-        if wanted_set is None:
-            offsets = None if stop == size else list(range(stop))
-        else:
-            offsets = [i for i in range(stop) if offset + i in wanted_set]
-        if offsets is None or offsets:
-            frame = take_rows(batch, offsets)
-            frame[SOURCE_ROW] = [offset + i for i in (offsets or range(stop))]
-            frames.append(frame)
-            kept += len(frame)
-        offset += size
-        if time.monotonic() - logged > PROGRESS_SECONDS:
-            logger.info("ingest: %d rows read, %d kept", offset, kept)
-            logged = time.monotonic()
-        if (limit is not None and offset >= limit) or (last is not None and offset > last):
-            break
+    offset = 0
+    total = _rows_to_read(reader, limit, wanted)
+    with ProgressLog(total, label, unit="rows", interval_s=PROGRESS_SECONDS,
+                     logger=logger) as progress:
+        for batch in reader.batches(columns):
+            size = batch.num_rows if hasattr(batch, "num_rows") else len(batch)
+            stop = size if limit is None else min(size, limit - offset)
+            if wanted_set is None:
+                offsets = None if stop == size else list(range(stop))
+            else:
+                offsets = [i for i in range(stop) if offset + i in wanted_set]
+            if offsets is None or offsets:
+                frame = take_rows(batch, offsets)
+                frame[SOURCE_ROW] = [offset + i for i in (offsets or range(stop))]
+                frames.append(frame)
+            read = stop if total is None else min(stop, total - progress.done)
+            progress.update(max(0, read))
+            offset += size
+            if (limit is not None and offset >= limit) or (last is not None and offset > last):
+                break
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, SOURCE_ROW]})
     return pd.concat(frames, ignore_index=True)
@@ -195,7 +207,7 @@ def _sample_keys(reader: Any, plan: dict[str, str | None], sample: SampleParams,
         raise SourceError(f"parameter {param}.sample.by: no field {sample.by!r} to balance on "
                           f"(fields: {sorted(plan)})")
     column = by_column or next(c for c in plan.values() if c is not None)
-    keys = _read(reader, [column], limit, None)
+    keys = _read(reader, [column], limit, None, label="ingest (sample keys)")
     return keys.set_index(SOURCE_ROW)[column].map(lambda v: v if _hashable(v) else str(v))
 
 

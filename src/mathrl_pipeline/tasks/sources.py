@@ -195,6 +195,18 @@ def resolve(path: str, split: str, name: str | None, revision: str | None,
 # Readers: columns, row count, batches of the needed columns in split order
 
 
+def _open_parquet(path: Path, **kwargs: Any) -> Any:
+    """``pyarrow.parquet.ParquetFile(path)``; a file that is not readable parquet is a
+    :class:`SourceError` naming it (not a bare Arrow error)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path, **kwargs)
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError(f"{path}: not a readable parquet file ({exc})") from exc
+
+
 @dataclass
 class ParquetReader:
     """Row batches of parquet files through a small read buffer (bounded memory)."""
@@ -204,30 +216,36 @@ class ParquetReader:
 
     def columns(self) -> list[str]:
         """The columns of the first file."""
-        import pyarrow.parquet as pq
-
         if self._columns is None:
-            self._columns = list(pq.read_schema(self.files[0]).names)
+            self._columns = list(_open_parquet(self.files[0]).schema_arrow.names)
         return self._columns
 
-    def count(self) -> int:
-        """Rows of all files, from the parquet footers."""
-        import pyarrow.parquet as pq
-
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+    def count(self, limit: int | None = None) -> int:
+        """Rows of all files, from the parquet footers (with ``limit``: the footers up to the
+        file that holds row ``limit``; the files after it are not opened)."""
+        total = 0
+        for path in self.files:
+            if limit is not None and total >= limit:
+                break
+            total += _open_parquet(path).metadata.num_rows
+        return total
 
     def batches(self, columns: list[str]) -> Iterator[Any]:
         """The files' rows in order (``pyarrow`` record batches of a few tens of MB)."""
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
         for path in self.files:
-            handle = pq.ParquetFile(path, buffer_size=READ_BUFFER, pre_buffer=False)
+            handle = _open_parquet(path, buffer_size=READ_BUFFER, pre_buffer=False)
             names = handle.schema_arrow.names
             missing = [c for c in columns if c not in names]
             if missing:
                 raise SourceError(f"{path}: columns {missing} missing (it has {names})")
             rows = _rows_per_batch(handle, columns)
-            yield from handle.iter_batches(batch_size=rows, columns=columns, use_threads=False)
+            try:
+                yield from handle.iter_batches(batch_size=rows, columns=columns,
+                                               use_threads=False)
+            except (pa.ArrowException, OSError) as exc:
+                raise SourceError(f"{path}: unreadable parquet data ({exc})") from exc
 
 
 def _rows_per_batch(handle: Any, columns: list[str]) -> int:
@@ -285,7 +303,7 @@ class TextReader:
             self._columns = list(first.columns)
         return self._columns
 
-    def count(self) -> None:
+    def count(self, limit: int | None = None) -> None:
         """Unknown without reading (the loader counts while it reads)."""
         return None
 
@@ -338,7 +356,7 @@ class HubReader:
             return list(stream.column_names)
         return list(next(iter(stream), {}).keys())
 
-    def count(self) -> None:
+    def count(self, limit: int | None = None) -> None:
         """Unknown without streaming the split."""
         return None
 
@@ -365,7 +383,7 @@ class FrameReader:
         """The frame's columns."""
         return list(self.frame.columns)
 
-    def count(self) -> int:
+    def count(self, limit: int | None = None) -> int:
         """The frame's rows."""
         return len(self.frame)
 

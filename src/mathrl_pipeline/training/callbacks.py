@@ -275,3 +275,33 @@ class JsonlMetricsCallback(TrainerCallback):
                     **{f"reward_{k}": _finite(v) for k, v in rewards.items()},
                 }
                 fh.write(json.dumps(sample) + "\n")
+
+
+class StepProgress(TrainerCallback):
+    """A Trainer's optimizer steps as :class:`~mathrl_pipeline.progress.ProgressLog` progress:
+    a bar with rate and ETA in a terminal, a line every ``interval_s`` otherwise (with the last
+    logged loss). Use with ``disable_tqdm=True``."""
+
+    def __init__(self, label: str, interval_s: float | None = None) -> None:
+        self.label, self.interval_s = label, interval_s
+        self._progress: Any = None
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Start counting at the run's first (or resumed) step."""
+        from mathrl_pipeline.progress import ProgressLog
+
+        if state.is_world_process_zero:
+            self._progress = ProgressLog(state.max_steps, self.label, unit="steps",
+                                         interval_s=self.interval_s, logger=logger)
+            self._progress.done = state.global_step
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """One optimizer step done."""
+        if self._progress is not None:
+            self._progress.update(state.global_step - self._progress.done)
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """The final line."""
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None

@@ -36,8 +36,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from mathrl_pipeline.rewards.registry import start_sandbox_for
 from mathrl_pipeline.rewards.sandbox import SandboxSettings
-from mathrl_pipeline.rewards.sandbox import start as start_reward_sandbox
 from mathrl_pipeline.training.callbacks import METRICS_FILE, MetricsTail
 from mathrl_pipeline.training.cli import parent_death_signal
 from mathrl_pipeline.training.config import DistributedParams, TrainParams
@@ -416,5 +416,5 @@ def train(params: TrainParams, train_df: pd.DataFrame, model_source: str | Path 
             import torch
 
             torch.set_num_threads(dist.num_cpu_threads_per_process)
-        start_reward_sandbox(reward_sandbox)
+        start_sandbox_for([r.model_dump() for r in params.rewards], reward_sandbox)
         return run_grpo(params, train_df, source, inputs=inputs)

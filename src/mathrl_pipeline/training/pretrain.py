@@ -176,6 +176,8 @@ def _train(model: Any, processor: Any, examples: list[dict[str, Any]], config: P
     import torch
     from transformers import Trainer, TrainingArguments
 
+    from mathrl_pipeline.training.callbacks import StepProgress
+
     args = TrainingArguments(
         output_dir=output_dir,
         per_device_train_batch_size=config.batch_size,
@@ -191,13 +193,14 @@ def _train(model: Any, processor: Any, examples: list[dict[str, Any]], config: P
         use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0,
         remove_unused_columns=False,
-        disable_tqdm=False,
+        disable_tqdm=True,  # StepProgress: a bar in a terminal, log lines otherwise
     )
     trainer = Trainer(
         model=model,
         args=args,
         train_dataset=examples,
         data_collator=CompletionCollator(processor.tokenizer.pad_token_id),
+        callbacks=[StepProgress("pre-train")],
     )
     trainer.train()
     model.eval()

@@ -84,7 +84,7 @@ class Project:
 @pytest.fixture(scope="module")
 def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
     """conf/ + an env mapping `deepmath_train` and `base_model` to a digit split and tiny model."""
-    from mathrl_pipeline.training.tiny_model import TinyModelSpec, build_tiny_model
+    from mathrl_pipeline.models.tiny import TinyModelSpec, build_tiny_model
 
     work = tmp_path_factory.mktemp("distributed")
     model = work / "tiny_model"

@@ -24,6 +24,7 @@ from mathrl_pipeline.hooks import (
 from mathrl_pipeline.pipelines.train.nodes import mlflow_step_metrics
 from mathrl_pipeline.training.callbacks import METRICS_FILE
 from mathrl_pipeline.training.launch import following
+from tests.kedro_helpers import default_sigint
 
 
 @pytest.mark.parametrize(
@@ -138,6 +139,7 @@ def test_ctrl_c_marks_the_run_killed(project_root: Path, tmp_path: Path) -> None
     proc = subprocess.Popen(
         [sys.executable, "-c", INTERRUPTED_RUN, str(project_root), str(marker), str(conf),
          str(tmp_path / "data")], env=env, cwd=tmp_path,
+        preexec_fn=default_sigint,  # noqa: PLW1509 - it only resets SIGINT
     )
     deadline = time.monotonic() + 300
     while not marker.exists():

@@ -79,7 +79,9 @@ def create_pipeline(
         pipeline(
             template,
             inputs={"eval_model": model, "eval_split": split},
-            outputs={name: published(namespace, name) for name in PUBLISHED},
+            # every dataset named without a dot, the in-memory responses too
+            outputs={name: published(namespace, name)
+                     for name in (*PUBLISHED, "eval_responses")},
             parameters=shared,  # one set of parameters for both models
             namespace=namespace,
         )

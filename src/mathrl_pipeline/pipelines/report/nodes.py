@@ -72,9 +72,9 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
     evaluate: EvaluateParams,
     params: ReportParams,
     train_samples: pd.DataFrame | None = None,
-) -> tuple[str, str]:
-    """One self-contained HTML report (models evaluated, the run's train and evaluate
-    parameters, the saved plots), twice: the versioned file and the MLflow artifact."""
+) -> str:
+    """One self-contained HTML report: models evaluated, the run's train and evaluate
+    parameters, the saved plots."""
     labels = _labels(eval_comparison)
     plots = {
         "aha_moment.png": aha_moment,
@@ -107,4 +107,4 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
         n_examples=params.n_examples,
         extra_html=aha_section_html(base_samples, trained_samples, train_samples, tuple(labels)),
     )
-    return page, page
+    return page

@@ -46,7 +46,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params": "params:report",
                     "train_samples": "train_samples",
                 },
-                ["eval_report", "eval_report_mlflow"],
+                "eval_report",
                 name="build_report",
             ),
         ]

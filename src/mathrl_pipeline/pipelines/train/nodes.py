@@ -20,14 +20,11 @@ from mathrl_pipeline.training.plots import CURVES, MLFLOW_METRICS, training_figu
 
 logger = logging.getLogger(__name__)
 
-# One catalog entry per curve, versioned on disk (training_plot_reward, ...) and as an MLflow
-# artifact (mlflow_training_plot_reward, ...; kedro-mlflow cannot wrap a versioned dataset
-# without breaking Kedro 1.7's single save version per run).
 MLFLOW_BATCH = 1000  # MLflow's limit of metrics per log_batch call
+# One catalog entry per curve (training_plot_reward, ...): versioned on disk and logged to the
+# MLflow run by the project's hook (catalog metadata `mlflow_artifact_path`).
 PLOT_OUTPUTS: tuple[str, ...] = tuple(
-    f"{prefix}training_plot_{name.removesuffix('.png')}"
-    for prefix in ("", "mlflow_")
-    for name in CURVES
+    f"training_plot_{name.removesuffix('.png')}" for name in CURVES
 )
 
 
@@ -52,8 +49,7 @@ def train_grpo(
 def plot_training_curves(train_metrics: pd.DataFrame) -> tuple[Any, ...]:
     """Reward (total, per component), length, KL, entropy and reflection curves against step."""
     figures = training_figures(train_metrics)
-    ordered = tuple(figures[name] for name in CURVES)
-    return ordered + ordered  # the disk copies, then the MLflow copies
+    return tuple(figures[name] for name in CURVES)
 
 
 def mlflow_step_metrics(row: dict[str, Any]) -> dict[str, float]:
