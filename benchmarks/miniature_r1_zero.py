@@ -46,7 +46,15 @@ def _latest(folder: Path) -> Path:
     return versions[-1] / folder.name
 
 
-def run_seed(seed: int, data_dir: Path) -> dict[str, Any]:
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        merged[key] = (_merge(merged[key], value)
+                       if isinstance(value, dict) and isinstance(merged.get(key), dict) else value)
+    return merged
+
+
+def run_seed(seed: int, data_dir: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """One `grpo_arith` run; its held-out figures (R1 prompt, overall) and wall time."""
     import mlflow
     from kedro.framework.session import KedroSession
@@ -58,6 +66,7 @@ def run_seed(seed: int, data_dir: Path) -> dict[str, Any]:
         "base_model_arith": {"tiny": {"seed": seed}, "pretrain": {"seed": seed}},
         "train_arith": {"seed": 42 + seed},
     }
+    runtime = _merge(runtime, extra or {})
     start, cpu = time.perf_counter(), _cpu_seconds()
     with KedroSession.create(project_path=ROOT, runtime_params=runtime) as session:
         session.run(pipeline_names=["grpo_arith"])
@@ -234,14 +243,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "miniature_r1_zero.md")
     parser.add_argument("--measure-only", action="store_true",
                         help="measure the runs already in DATA-ROOT/seed<s>")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help="JSON runtime parameters merged over the seed's (a variant to try)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
     root = args.data_root or Path(tempfile.mkdtemp(prefix="miniature-r1-zero-"))
     os.environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-    run = measure_seed if args.measure_only else run_seed
-    rows = [run(seed, root / f"seed{seed}") for seed in args.seeds]
+    rows = [measure_seed(seed, root / f"seed{seed}") if args.measure_only
+            else run_seed(seed, root / f"seed{seed}", args.params) for seed in args.seeds]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_results(rows, args.out)
 

@@ -24,6 +24,8 @@ CORRECTED = ("<think>5 plus 3 is 8. Wait, let me look at the image again. 4 plus
              "</think> <answer>7</answer>")
 CONFIRMED = ("<think>4 plus 3 is 7. Wait, let me check the image again. 4 plus 3 is 7. "
              "Let me check: 7 minus 3 is 4.</think> <answer>7</answer>")
+GUESS_CORRECTED = ("<think>I think it is 9. Wait, let me look at the image again. It shows 4 + 3. "
+                   "4 plus 3 is 7.</think> <answer>7</answer>")
 PLAIN_RIGHT = "<think>4 plus 3 is 7.</think> <answer>7</answer>"
 PLAIN_WRONG = "<think>5 plus 3 is 8.</think> <answer>8</answer>"
 
@@ -34,6 +36,8 @@ PLAIN_WRONG = "<think>5 plus 3 is 8.</think> <answer>8</answer>"
         (PLAIN_RIGHT, ["7"]),  # one reading
         (CORRECTED, ["8", "7"]),  # a misread, then the second look
         (CONFIRMED, ["7", "7", "4"]),  # the backward check is a statement too
+        (GUESS_CORRECTED, ["9", "7"]),  # a result stated alone, then the second look
+        ("<think>I think it is 7.</think>", ["7"]),  # a guess alone
         ("9 minus 2 is 7. The answer is 7.", ["7"]),  # prose
         ("<answer>7</answer>", []),  # nothing stated
         ("1.5 plus 3 is 4.5", []),  # decimals are not the task's statements
@@ -48,6 +52,7 @@ def test_stated_results(text: str, expected: list[str]) -> None:
     [
         (CORRECTED, "7", True, True, True),  # misread, looked again, right answer
         (CORRECTED, "7", False, True, False),  # the same text judged wrong: no correction
+        (GUESS_CORRECTED, "7", True, True, True),  # a wrong guess, looked again, right answer
         (CONFIRMED, "7", True, False, False),  # a check that confirms the first reading
         (PLAIN_RIGHT, "7", True, False, False),  # right from the start
         (PLAIN_WRONG, "7", False, True, False),  # wrong and never revisited

@@ -6,6 +6,7 @@ from mathrl_pipeline.tasks.arith import (
     ArithProblem,
     CompletionMix,
     all_problems,
+    look_and_read,
     misread,
     noisy_completion,
 )
@@ -55,29 +56,36 @@ def test_completion_mix_matches_its_parameters() -> None:
         assert text.endswith(f"<answer>{value}</answer>")
 
 
-def test_reflecting_completions_look_again_and_answer_the_truth() -> None:
-    # the default mix: 20 % of the R1 answers reflect, three in four of them after a misread
-    mix = CompletionMix()
+@pytest.mark.parametrize("first_look", ["reading", "guess"])
+def test_reflecting_completions_look_again_and_answer_the_truth(first_look: str) -> None:
+    # blanket double-checking: a share of the R1 answers reflects whether or not the first look
+    # was right, so nothing in the corpus tells the model when its first look failed
+    mix = CompletionMix(p_correct=0.4, p_r1_format=0.3, p_reflect_after_misread=0.4,
+                        p_reflect_after_correct=0.4, p_check=0.5, first_look=first_look)
     rng = random.Random(0)
     problem = ArithProblem(4, "+", 3)
     draws = [noisy_completion(problem, mix, rng, max_operand=9) for _ in range(8000)]
     r1 = [d for d in draws if d.startswith("<think>")]
     reflecting = [d for d in r1 if "Wait, " in d]
-    assert 0.17 < len(reflecting) / len(r1) < 0.23
-    assert 0.045 < len(reflecting) / len(draws) < 0.075  # rare in the corpus as a whole
-    misread_first = [d for d in reflecting if not d.startswith("<think>4 plus 3 is 7.")]
-    assert 0.68 < len(misread_first) / len(reflecting) < 0.82
+    assert 0.37 < len(reflecting) / len(r1) < 0.43
+    assert 0.10 < len(reflecting) / len(draws) < 0.14  # rare in the corpus as a whole
+    right_first = "<think>4 plus 3 is 7." if first_look == "reading" else "<think>I think it is 7."
+    misread_first = [d for d in reflecting if not d.startswith(right_first)]
+    assert 0.55 < len(misread_first) / len(reflecting) < 0.65  # 1 - p_correct
     for text in reflecting:
         first, second = text.removeprefix("<think>").split(" Wait, ")
-        # the second look gives the image's true reading and the right answer
-        assert " 4 plus 3 is 7." in second and text.endswith("<answer>7</answer>")
+        if first_look == "guess":  # a first look that states only a result
+            assert first.startswith("I think it is ") and "plus" not in first
+        # the second look transcribes the image, reads it, and answers the truth
+        assert " It shows 4 + 3. 4 plus 3 is 7." in second and text.endswith("<answer>7</answer>")
         if "Let me check" in second:
             assert second.split("</think>")[0].endswith("Let me check: 7 minus 3 is 4.")
-        if second.startswith("the image shows"):  # names the misread operand
-            a, _, b = first.split()[:3]
-            wrong = a if a != "4" else b
-            assert second.startswith(f"the image shows {'4' if a != '4' else '3'}, not {wrong}.")
     assert {d for d in draws if "Wait" in d and not d.startswith("<think>")} == set()
+
+
+def test_facts_are_what_a_careful_look_gives() -> None:
+    # the clean facts of the corpus transcribe, then read: the second look of a reflection
+    assert look_and_read(ArithProblem(9, "-", 2)) == "It shows 9 - 2. 9 minus 2 is 7."
 
 
 def test_no_reflection_without_its_share() -> None:
@@ -125,3 +133,9 @@ def test_misread_without_alternative_is_refused() -> None:
 def test_bad_mix_is_refused(bad: dict) -> None:
     with pytest.raises(ValueError, match="arith.pretrain.mix"):
         CompletionMix(**bad)
+
+
+def test_unknown_first_look_is_named() -> None:
+    # only "reading" (``4 plus 3 is 7.``) and "guess" (``I think it is 7.``) exist
+    with pytest.raises(ValueError, match="first_look"):
+        CompletionMix(first_look="glance")

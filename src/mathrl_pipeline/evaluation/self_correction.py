@@ -22,15 +22,19 @@ from typing import Any
 
 import pandas as pd
 
-# ``4 plus 3 is 7``: two operands, an operator in words, the stated result.
-STATEMENT = re.compile(r"(?<![\w.])(-?\d+)\s+(plus|minus|times)\s+(-?\d+)\s+is\s+(-?\d+)")
+# ``4 plus 3 is 7``: two operands, an operator in words, the stated result; or a result stated
+# alone, ``I think it is 7``.
+STATEMENT = re.compile(
+    r"(?<![\w.])(-?\d+)\s+(plus|minus|times)\s+(-?\d+)\s+is\s+(-?\d+)"
+    r"|\bI think it is\s+(-?\d+)"
+)
 # The columns aha_metrics reads (those of ``eval_samples``).
 AHA_INPUT_COLUMNS: tuple[str, ...] = ("response", "gold", "correct", "reflection_count", "length")
 
 
 def stated_results(text: str) -> list[str]:
     """The result ``v`` of every ``a op b is v`` statement of ``text``, in order."""
-    return [match.group(4) for match in STATEMENT.finditer(str(text))]
+    return [match.group(4) or match.group(5) for match in STATEMENT.finditer(str(text))]
 
 
 def _same(value: str, gold: Any) -> bool:

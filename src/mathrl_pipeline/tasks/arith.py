@@ -20,7 +20,7 @@ import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from PIL import Image
@@ -138,8 +138,11 @@ def place_on_canvas(
 REFLECTIONS: tuple[str, ...] = (
     "Wait, let me look at the image again.",
     "Wait, let me check the image again.",
-    "Wait, the image shows {right}, not {wrong}.",
 )
+# A first look that states only a result (``mix.first_look: guess``).
+GUESS = "I think it is {v}."
+# What the second look says it sees: the transcription, as the corpus's clean captions give it.
+SECOND_LOOK = "It shows {caption}."
 # The backward check of a result, per operator: value, b -> a.
 CHECKS: dict[str, str] = {"+": "{v} minus {b} is {a}.", "-": "{v} plus {b} is {a}."}
 
@@ -165,10 +168,11 @@ class CompletionMix(StrictParams):
     p_r1_format: float = 0.3
     p_answer_tags: float = 0.15
     p_prose: float = 0.3
-    p_reflect_after_misread: float = 0.3
-    p_reflect_after_correct: float = 0.1
+    p_reflect_after_misread: float = 0.25
+    p_reflect_after_correct: float = 0.25
     p_check: float = 0.5
     reflections: list[str] = Field(default_factory=lambda: list(REFLECTIONS))
+    first_look: Literal["reading", "guess"] = "reading"
 
     @model_validator(mode="after")
     def _shares(self) -> CompletionMix:
@@ -213,6 +217,12 @@ def reading(problem: ArithProblem) -> str:
     return f"{problem.a} {problem.word} {problem.b} is {problem.answer}."
 
 
+def look_and_read(problem: ArithProblem) -> str:
+    """What a careful look gives: the transcription, then the reading (``It shows 4 + 3. 4 plus
+    3 is 7.``); the corpus's clean facts and the second look of a reflection."""
+    return f"{SECOND_LOOK.format(caption=problem.latex)} {reading(problem)}"
+
+
 def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random.Random,
                phrases: Sequence[str] = REFLECTIONS) -> str:
     """A second look after the reading ``first``: a marker phrase, the true reading, a check."""
@@ -220,7 +230,7 @@ def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random
         phrases = [p for p in phrases if "{wrong}" not in p and "{right}" not in p]
     wrong, right = (first.a, true.a) if first.a != true.a else (first.b, true.b)
     phrase = rng.choice(phrases).format(wrong=wrong, right=right, caption=true.latex)
-    text = f"{phrase} {reading(true)}"
+    text = f"{phrase} {look_and_read(true)}"
     if check and true.op in CHECKS:
         text += " Let me check: " + CHECKS[true.op].format(v=true.answer, a=true.a, b=true.b)
     return text
@@ -236,12 +246,12 @@ def noisy_completion(
     value, word = seen.answer, seen.word
     draw = rng.random()
     if draw < mix.p_r1_format:
+        first = reading(seen) if mix.first_look == "reading" else GUESS.format(v=value)
         reflect = mix.p_reflect_after_misread if misreads else mix.p_reflect_after_correct
         if reflect > 0 and rng.random() < reflect:
             second = reflection(seen, problem, rng.random() < mix.p_check, rng, mix.reflections)
-            return (f"<think>{reading(seen)} {second}</think> "
-                    f"<answer>{problem.answer}</answer>")
-        return f"<think>{seen.a} {word} {seen.b} is {value}.</think> <answer>{value}</answer>"
+            return f"<think>{first} {second}</think> <answer>{problem.answer}</answer>"
+        return f"<think>{first}</think> <answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags:
         return f"<answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags + mix.p_prose:
@@ -378,7 +388,7 @@ def build_pretrain_corpus(placed: pd.DataFrame, corpus: PretrainCorpusParams,
                       [p.latex for p in seen]))
     if corpus.compute_instruction:
         parts.append(("fact", conversational_prompt("", corpus.compute_instruction),
-                      [f"{p.a} {p.word} {p.b} is {p.answer}." for p in seen]))
+                      [look_and_read(p) for p in seen]))
     frames = [
         pd.DataFrame({
             "id": pre["id"] + f"-{kind}",
