@@ -36,7 +36,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 METRICS = ("accuracy", "pass@1", "pass@4", "format_rate", "sampled_format_rate")
 # Reflection and self-correction (evaluation/self_correction.py), greedy and sampled, R1 prompt.
 AHA = ("reflection_rate", "mean_length", "accuracy", "correction_rate", "accuracy_reflecting",
-       "accuracy_not_reflecting", "first_wrong_rate")
+       "accuracy_not_reflecting", "first_wrong_rate", "reflection_in_format")
 MODES = {"greedy": "greedy", "sample": "sampled"}
 logger = logging.getLogger("benchmarks.miniature_r1_zero")
 
@@ -198,8 +198,9 @@ def aha_lines(rows: list[dict[str, Any]]) -> list[str]:
     for mode in MODES.values():
         lines += [
             f"| seed ({mode}) | reflection | mean length | accuracy | correction rate "
-            "| accuracy reflecting | accuracy not reflecting | first result wrong |",
-            "|---|---|---|---|---|---|---|---|",
+            "| accuracy reflecting | accuracy not reflecting | first result wrong "
+            "| reflection in R1-format answers |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for r in rows:
             cells = " | ".join(_pair(r, f"{mode}_{name}") for name in AHA)

@@ -113,6 +113,18 @@ def test_aha_metrics(texts: list[str], correct: list[bool], expected: dict[str, 
         assert out[key] == pytest.approx(value, nan_ok=True), key
 
 
+def test_reflection_within_the_format() -> None:
+    # 1 of 4 responses reflects, and it is the only one of the 2 in the R1 format: a rare habit
+    # overall that is common in the format's answers
+    frame = pd.DataFrame(_rows([CORRECTED, PLAIN_RIGHT, "7", "The answer is 8."], ["7"] * 4,
+                               [True, True, True, False]))
+    out = aha_metrics(frame.assign(format_ok=[True, True, False, False]))
+    assert out["reflection_rate"] == 0.25 and out["format_rate"] == 0.5
+    assert out["reflection_in_format"] == 0.5
+    # without a format column the two are undefined, not guessed
+    assert math.isnan(aha_metrics(frame)["reflection_in_format"])
+
+
 def test_aha_table_groups_and_summary_columns_prefix_sampled() -> None:
     frame = pd.DataFrame(
         _rows([PLAIN_RIGHT], ["7"], [True], model="base")

@@ -40,7 +40,8 @@ def test_unknown_operator_is_named() -> None:
 def test_completion_mix_matches_its_parameters() -> None:
     # over many draws the share of right readings and of R1-formatted completions match the mix
     mix = CompletionMix(p_correct=0.5, p_r1_format=0.3, p_answer_tags=0.15, p_prose=0.3,
-                        p_reflect_after_misread=0.0, p_reflect_after_correct=0.0)
+                        p_reflect_after_misread=0.0, p_reflect_after_correct=0.0,
+                        first_look="reading")
     rng = random.Random(0)
     problem = ArithProblem(4, "+", 3)
     draws = [noisy_completion(problem, mix, rng, max_operand=9) for _ in range(4000)]

@@ -69,13 +69,17 @@ def aha_metrics(samples: pd.DataFrame) -> dict[str, float]:
     ``accuracy_not_reflecting``: accuracy of those with / without one (NaN when there are none);
     ``first_wrong_rate``: share whose first stated result is wrong; ``correction_rate``: share
     that correct themselves (:func:`self_corrected`), of all responses; ``corrected_of_wrong``:
-    the same among those whose first result is wrong; ``mean_length``: tokens.
+    the same among those whose first result is wrong; ``mean_length``: tokens;
+    ``format_rate`` and ``reflection_in_format``: share of responses in the task's format
+    (``format_ok``) and, among those, share that reflect (NaN without ``format_ok``): a base
+    model that reflects rarely overall may reflect often in the rare answers of that format.
     """
     if samples.empty:
         return dict.fromkeys(
             ("n_responses", "reflection_rate", "accuracy", "accuracy_reflecting",
              "accuracy_not_reflecting", "first_wrong_rate", "correction_rate",
-             "corrected_of_wrong", "mean_length"), math.nan)
+             "corrected_of_wrong", "mean_length", "format_rate", "reflection_in_format"),
+            math.nan)
     reflects = (samples["reflection_count"] > 0).tolist()
     correct = samples["correct"].astype(bool).tolist()
     texts, golds = samples["response"].astype(str).tolist(), samples["gold"].tolist()
@@ -97,6 +101,19 @@ def aha_metrics(samples: pd.DataFrame) -> dict[str, float]:
             [k for k, w in zip(corrected, wrong_first, strict=True) if w]
         ),
         "mean_length": float(samples["length"].mean()),
+        **_format_figures(samples, reflects),
+    }
+
+
+def _format_figures(samples: pd.DataFrame, reflects: Sequence[bool]) -> dict[str, float]:
+    if "format_ok" not in samples.columns:
+        return {"format_rate": math.nan, "reflection_in_format": math.nan}
+    formatted = samples["format_ok"].astype(bool).tolist()
+    return {
+        "format_rate": _mean(formatted),
+        "reflection_in_format": _mean(
+            [r for r, f in zip(reflects, formatted, strict=True) if f]
+        ),
     }
 
 

@@ -156,23 +156,25 @@ class CompletionMix(StrictParams):
     only, a prose sentence, a bare number.
 
     The self-checking text (docs/miniature_r1_zero.md, "the prior"): an R1-format completion
-    whose first reading was a misread goes on, with probability ``p_reflect_after_misread``, to
-    look at the image again ("Wait, ...", :data:`REFLECTIONS`), give the true reading and answer
-    the true value; one whose first reading was right re-checks with probability
-    ``p_reflect_after_correct`` and confirms it. ``p_check``: share of those that then check the
-    result backwards ("Let me check: 7 minus 3 is 4."). With the defaults 0.5 x (0.3 + 0.1) =
-    20 % of the R1 answers (6 % of all answers) reflect, three in four of them after a misread.
+    first looks quickly (``first_look``: ``guess`` states only a result, "I think it is 9.";
+    ``reading`` a reading, "5 plus 3 is 8."), right ``p_correct`` of the time; then, with
+    probability ``p_reflect_after_misread`` / ``p_reflect_after_correct``, it looks at the image
+    again ("Wait, ...", :data:`REFLECTIONS`), transcribes and reads it (:func:`look_and_read`)
+    and answers the true value. Equal chances (the default, 0.4) make the re-check a blanket
+    habit: nothing in the corpus tells the model *when* its first look failed. ``p_check``:
+    share of re-checks that also check the result backwards ("Let me check: 7 minus 3 is 4.").
+    With the defaults 0.2 x 0.4 = 8 % of the answers reflect.
     """
 
-    p_correct: float = 0.5
-    p_r1_format: float = 0.3
-    p_answer_tags: float = 0.15
-    p_prose: float = 0.3
-    p_reflect_after_misread: float = 0.25
-    p_reflect_after_correct: float = 0.25
+    p_correct: float = 0.4
+    p_r1_format: float = 0.2
+    p_answer_tags: float = 0.2
+    p_prose: float = 0.35
+    p_reflect_after_misread: float = 0.4
+    p_reflect_after_correct: float = 0.4
     p_check: float = 0.5
     reflections: list[str] = Field(default_factory=lambda: list(REFLECTIONS))
-    first_look: Literal["reading", "guess"] = "reading"
+    first_look: Literal["reading", "guess"] = "guess"
 
     @model_validator(mode="after")
     def _shares(self) -> CompletionMix:
@@ -291,10 +293,14 @@ class PretrainCorpusParams(StrictParams):
     facts (``compute_instruction`` -> ``a plus b is v.``), each under its own prompt.
     """
 
-    renders_per_problem: int = Field(6, ge=1)
+    renders_per_problem: int = Field(4, ge=1)
     mix: CompletionMix = CompletionMix()
     transcribe_instruction: str | None = "Transcribe the expression in the image."
-    compute_instruction: str | None = "Compute the expression in the image."
+    compute_instruction: str | None = None
+    # A second look under its own prompt: "{guess}" is a first guess (wrong 1 - p_correct of
+    # the time); the completion looks at the image again: "Wait, let me look at the image again.
+    # It shows 4 + 3. 4 plus 3 is 7." (docs/miniature_r1_zero.md, "the prior")
+    recheck_instruction: str | None = "I think it is {guess}. Look at the image again."
 
 
 def _template(prompt: PromptParams) -> PromptTemplate:
@@ -381,25 +387,34 @@ def build_pretrain_corpus(placed: pd.DataFrame, corpus: PretrainCorpusParams,
     pre = placed.loc[placed["purpose"] == "pretrain"].reset_index(drop=True)
     seen = [ArithProblem(int(a), op, int(b))
             for a, op, b in zip(pre["a"], pre["op"], pre["b"], strict=True)]
-    parts = [("answer", _template(prompt).build(prompt.instruction or INSTRUCTION),
+    n = len(seen)
+    parts = [("answer", [_template(prompt).build(prompt.instruction or INSTRUCTION)] * n,
               [noisy_completion(p, corpus.mix, rng, problems.max_operand) for p in seen])]
     if corpus.transcribe_instruction:
-        parts.append(("caption", conversational_prompt("", corpus.transcribe_instruction),
+        parts.append(("caption", [conversational_prompt("", corpus.transcribe_instruction)] * n,
                       [p.latex for p in seen]))
     if corpus.compute_instruction:
-        parts.append(("fact", conversational_prompt("", corpus.compute_instruction),
+        parts.append(("fact", [conversational_prompt("", corpus.compute_instruction)] * n,
                       [look_and_read(p) for p in seen]))
+    if corpus.recheck_instruction:
+        guesses = [p if rng.random() < corpus.mix.p_correct
+                   else misread(p, problems.max_operand, rng) for p in seen]
+        parts.append(("recheck",
+                      [conversational_prompt("", corpus.recheck_instruction.format(guess=g.answer))
+                       for g in guesses],
+                      [f"{rng.choice(corpus.mix.reflections)} {look_and_read(p)}"
+                       for p in seen]))
     frames = [
         pd.DataFrame({
             "id": pre["id"] + f"-{kind}",
             "task": TASK,
             "kind": kind,
-            "prompt": [built] * len(pre),
+            "prompt": prompts,
             "image": pre["image"],
             "completion": completions,
             "solution": pre["answer"].astype(str),
             "question": pre["latex"],
         })
-        for kind, built, completions in parts
+        for kind, prompts, completions in parts
     ]
     return pd.concat(frames, ignore_index=True)
