@@ -5,6 +5,7 @@ import pytest
 from mathrl_pipeline.tasks.arith import (
     ArithProblem,
     CompletionMix,
+    PretrainCorpusParams,
     all_problems,
     look_and_read,
     misread,
@@ -140,3 +141,19 @@ def test_unknown_first_look_is_named() -> None:
     # only "reading" (``4 plus 3 is 7.``) and "guess" (``I think it is 7.``) exist
     with pytest.raises(ValueError, match="first_look"):
         CompletionMix(first_look="glance")
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "I think it is {answer}. Look again.",  # a placeholder the corpus does not fill
+        "Look again at {0}.",  # a positional placeholder
+        "Look again {",  # an unclosed brace
+    ],
+)
+def test_recheck_instruction_names_only_the_guess(instruction: str) -> None:
+    with pytest.raises(ValueError, match="recheck_instruction"):
+        PretrainCorpusParams(recheck_instruction=instruction)
+    # the default names the guess, and no instruction at all turns the second looks off
+    assert "{guess}" in PretrainCorpusParams().recheck_instruction
+    assert PretrainCorpusParams(recheck_instruction=None).recheck_instruction is None

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from PIL import Image
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.params import StrictParams
@@ -301,6 +301,21 @@ class PretrainCorpusParams(StrictParams):
     # the time); the completion looks at the image again: "Wait, let me look at the image again.
     # It shows 4 + 3. 4 plus 3 is 7." (docs/miniature_r1_zero.md, "the prior")
     recheck_instruction: str | None = "I think it is {guess}. Look at the image again."
+
+    @field_validator("recheck_instruction")
+    @classmethod
+    def _one_placeholder(cls, value: str | None) -> str | None:
+        """The instruction may name ``{guess}`` and nothing else (it is formatted per row)."""
+        if value is None:
+            return value
+        try:
+            value.format(guess=0)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"arith.pretrain.recheck_instruction {value!r}: only the placeholder {{guess}} "
+                f"may appear, braces otherwise doubled ({exc!r})"
+            ) from exc
+        return value
 
 
 def _template(prompt: PromptParams) -> PromptTemplate:
