@@ -293,7 +293,7 @@ class PretrainCorpusParams(StrictParams):
     facts (``compute_instruction`` -> ``a plus b is v.``), each under its own prompt.
     """
 
-    renders_per_problem: int = Field(4, ge=1)
+    renders_per_problem: int = Field(6, ge=1)
     mix: CompletionMix = CompletionMix()
     transcribe_instruction: str | None = "Transcribe the expression in the image."
     compute_instruction: str | None = None

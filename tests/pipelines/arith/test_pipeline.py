@@ -23,7 +23,7 @@ def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
     assert len(rejects) == 0
     assert len(train) + len(test) == problems * 2  # two renders per problem
     assert not set(train["problem"]) & set(test["problem"])  # held out by problem
-    assert len(corpus) == problems * 4 * 3  # noisy answers, captions, second looks
+    assert len(corpus) == problems * 6 * 3  # noisy answers, captions, second looks
     assert set(corpus["kind"]) == {"answer", "caption", "recheck"}
     # a second look is prompted with a first guess, and answers with the image's true reading
     recheck = corpus[corpus["kind"] == "recheck"].iloc[0]
