@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import platform
 import resource
@@ -205,7 +206,7 @@ def aha_lines(rows: list[dict[str, Any]]) -> list[str]:
         for r in rows:
             cells = " | ".join(_pair(r, f"{mode}_{name}") for name in AHA)
             lines.append(f"| {r['seed']} | {cells} |")
-        for label, fn in (("mean", statistics.fmean), ("sd", _sd)):
+        for label, fn in (("mean", _mean), ("sd", _sd)):
             cells = " | ".join(
                 f"{fn([r[f'base_{mode}_{n}'] for r in rows]):.3f} → "
                 f"{fn([r[f'trained_{mode}_{n}'] for r in rows]):.3f}"
@@ -232,8 +233,16 @@ def aha_lines(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _mean(values: list[float]) -> float:
+    """Mean over the seeds where the figure is defined (nan: defined on none)."""
+    known = [v for v in values if not math.isnan(v)]
+    return statistics.fmean(known) if known else math.nan
+
+
 def _sd(values: list[float]) -> float:
-    return statistics.stdev(values) if len(values) > 1 else 0.0
+    """Sample sd over the seeds where the figure is defined (a rate with no rows is nan)."""
+    known = [v for v in values if not math.isnan(v)]
+    return statistics.stdev(known) if len(known) > 1 else 0.0
 
 
 def main() -> None:
