@@ -45,8 +45,17 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks tools
 
+# The miniature run's learning tests (one whole `grpo_arith` run, ~15 min, its pre-training on 1
+# thread) run beside the rest of the suite, which has the other core meanwhile; both must pass.
+LEARNING_MODULE := tests/pipelines/test_grpo_arith.py
 test: setup lint
-	$(VENV)/bin/pytest
+	@tmp=$$(mktemp -d); \
+	$(VENV)/bin/pytest -p no:cacheprovider --basetemp=$$tmp/learning $(LEARNING_MODULE) \
+	  > $$tmp/learning.log 2>&1 & learn=$$!; \
+	trap 'kill $$learn 2>/dev/null; rm -rf $$tmp' INT TERM; \
+	$(VENV)/bin/pytest --basetemp=$$tmp/rest --ignore=$(LEARNING_MODULE); rest=$$?; \
+	echo "== $(LEARNING_MODULE), run beside the rest:"; wait $$learn; learned=$$?; \
+	cat $$tmp/learning.log; rm -rf $$tmp; [ $$rest = 0 ] && [ $$learned = 0 ]
 
 # Each seed recipe's README command run whole on this CPU (true-layout mirrors, real-shaped
 # Qwen2-VL-2B / Qwen2.5-VL-3B stand-ins with layers cut), the three documented variants too:
@@ -80,18 +89,25 @@ clean-data:
 	find data -mindepth 2 ! -name .gitkeep -delete
 
 # The learning tests must fail when GRPO is broken (tests/mutations/grpo_sabotage.py): the
-# miniature run with the advantage sign flipped or the rewards shuffled across completions, the
-# KL test with the KL sign flipped. Each sabotaged run must fail (pytest exit 1); then both pass.
+# miniature run's accuracy/format test and its reflection (aha) test with the advantage sign
+# flipped or the rewards shuffled across completions, the KL test with the KL sign flipped. Each
+# named test must fail under its mutation (pytest exit 1, listed as FAILED); then all pass.
 LEARNING_TEST := tests/pipelines/test_grpo_arith.py::test_grpo_raises_held_out_accuracy_and_format
+AHA_TEST := tests/pipelines/test_grpo_arith.py::test_grpo_raises_reflection_and_self_correction
 KL_TEST := tests/training/test_kl_penalty.py
 check-learning-test: setup
-	@for case in flip_advantage:$(LEARNING_TEST) shuffle_rewards:$(LEARNING_TEST) \
-	    flip_kl:$(KL_TEST); do \
-	  mutation=$${case%%:*}; test=$${case#*:}; \
-	  echo "== $$mutation: $$test must fail"; \
-	  $(PY) -m pytest -q -p tests.mutations.grpo_sabotage --grpo-sabotage=$$mutation $$test; \
-	  rc=$$?; \
-	  if [ $$rc = 1 ]; then echo "== $$mutation: failed, as it must"; \
-	  else echo "!! $$mutation: pytest exit $$rc (1 = test failed is required)"; exit 1; fi; \
+	@for case in "flip_advantage:$(LEARNING_TEST) $(AHA_TEST)" \
+	    "shuffle_rewards:$(LEARNING_TEST) $(AHA_TEST)" "flip_kl:$(KL_TEST)"; do \
+	  mutation=$${case%%:*}; tests=$${case#*:}; \
+	  echo "== $$mutation: $$tests must fail"; \
+	  out=$$($(PY) -m pytest -q -rf -p tests.mutations.grpo_sabotage \
+	    --grpo-sabotage=$$mutation $$tests 2>&1); rc=$$?; echo "$$out" | tail -n 20; \
+	  if [ $$rc != 1 ]; then echo "!! $$mutation: pytest exit $$rc (1 = test failed is required)"; \
+	    exit 1; fi; \
+	  for test in $$tests; do \
+	    echo "$$out" | grep -q "^FAILED $$test" \
+	      || { echo "!! $$mutation: $$test did not fail"; exit 1; }; \
+	  done; \
+	  echo "== $$mutation: failed, as it must"; \
 	done
-	$(PY) -m pytest -q $(LEARNING_TEST) $(KL_TEST)
+	$(PY) -m pytest -q $(LEARNING_TEST) $(AHA_TEST) $(KL_TEST)

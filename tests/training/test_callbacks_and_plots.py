@@ -57,6 +57,38 @@ def test_one_figure_per_curve():
     assert labels == ["reward", "rewards/accuracy/mean"]
 
 
+def test_step_rows_hold_self_correction_and_the_first_rewarded_one_is_kept(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from mathrl_pipeline.rewards.reflection import reflection_count
+    from mathrl_pipeline.training.callbacks import CompletionLog, JsonlMetricsCallback
+
+    corrected = ("<think>5 plus 3 is 8. Wait, let me look at the image again. 4 plus 3 is 7."
+                 "</think> <answer>7</answer>")
+    plain = "<think>4 plus 3 is 7.</think> <answer>7</answer>"
+    log = CompletionLog()
+    callback = JsonlMetricsCallback(tmp_path, log, reward_weights={"accuracy": 1.0},
+                                    samples_every=100, samples_per_step=1,
+                                    reflection_counter=reflection_count)
+    state = SimpleNamespace(is_world_process_zero=True, global_step=0, epoch=0.0, max_steps=3)
+    callback.on_train_begin(None, state, None)
+    for step, accuracy in ((1, [1.0, 0.0]), (2, [1.0, 1.0]), (3, [1.0, 1.0])):
+        state.global_step = step - 1
+        kwargs = {"completions": [plain, corrected], "prompts": ["p", "p"],
+                  "solution": ["7", "7"], "trainer_state": state}
+        log.record("accuracy", step, kwargs, accuracy)
+        state.global_step = step
+        callback.on_log(None, state, None, logs={"loss": 0.0, "reward": 1.0})
+    rows = read_jsonl(tmp_path / "train_metrics.jsonl")
+    # step 1: the self-correction was not rewarded; steps 2-3: it was
+    assert [r["correction_rate"] for r in rows] == [0.0, 0.5, 0.5]
+    assert [r["accuracy_reflecting"] for r in rows] == [0.0, 1.0, 1.0]
+    assert rows[0]["accuracy_not_reflecting"] == 1.0
+    kept = [r for r in read_jsonl(tmp_path / "train_samples.jsonl")
+            if r["kind"] == "self_correction"]
+    assert [(r["step"], r["completion"]) for r in kept] == [(2, corrected), (3, corrected)]
+
+
 @pytest.mark.parametrize(
     ("main", "written"),
     [

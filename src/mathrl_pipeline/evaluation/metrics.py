@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mathrl_pipeline.evaluation.self_correction import summary_columns
+
 logger = logging.getLogger(__name__)
 
 
@@ -52,6 +54,7 @@ def summarise(samples: pd.DataFrame, ks: Sequence[int] = ()) -> dict[str, float]
         "reflection_rate": _rate(point["reflection_count"] > 0),
     }
     sampled = samples[samples["mode"] == "sample"]
+    out.update(summary_columns(point, sampled))  # self-correction, sampled reflection
     for k in ks:
         groups = sampled.groupby("id", sort=False)["correct"].apply(list)
         out[f"pass@{k}"] = mean_pass_at_k(groups.tolist(), k) if len(groups) else math.nan

@@ -18,9 +18,10 @@ logger = logging.getLogger(__name__)
 # train_metrics columns of the aha-moment figure: (columns, title, y label), one panel each.
 AHA_PANELS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("reward", "rewards/format/mean"), "Reward (total) and format reward", "reward"),
-    (("rewards/accuracy/mean",), "Accuracy reward", "reward"),
+    (("rewards/accuracy/mean", "accuracy_reflecting", "accuracy_not_reflecting"),
+     "Accuracy reward (all, reflecting, not)", "reward"),
     (("completions/mean_length",), "Response length", "tokens"),
-    (("reflection_rate",), "Responses with reflection markers", "share"),
+    (("reflection_rate", "correction_rate"), "Reflection and self-correction", "share"),
 )
 
 

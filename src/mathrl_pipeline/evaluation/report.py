@@ -86,6 +86,7 @@ def build_html_report(
     metadata: Mapping[str, Any],
     parameters: Mapping[str, Any],
     n_examples: int = 3,
+    extra_html: str = "",
 ) -> str:
     """The report page: run metadata, comparison table, benchmark scores, plots (``PIL`` images
     by name), samples, parameters."""
@@ -111,6 +112,7 @@ def build_html_report(
 <pre>{html.escape(json.dumps(benchmarks, indent=2, sort_keys=True, default=str))}</pre>
 <h2>Plots</h2>
 {images}
+{extra_html}
 <h2>Breakdowns</h2>
 {_table(comparison)}
 <h2>Best samples</h2>

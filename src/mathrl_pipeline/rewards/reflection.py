@@ -27,6 +27,11 @@ REFLECTION_MARKERS: tuple[str, ...] = (
     "i made a mistake",
     "that's not right",
     "alternatively",
+    # VisualThinker-R1-Zero's keywords (its issue #12): aha, check, possibl(e|y), verify, wait, yet
+    "check",
+    "possible",
+    "possibly",
+    "yet",
 )
 MAX_SCAN_CHARS = 200_000
 

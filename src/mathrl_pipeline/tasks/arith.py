@@ -18,12 +18,13 @@ import io
 import itertools
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from PIL import Image
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mathrl_pipeline.contract import contract_frame
 from mathrl_pipeline.params import StrictParams
@@ -131,6 +132,21 @@ def place_on_canvas(
     return buffer.getvalue()
 
 
+# How a reflecting completion of the corpus looks at the image again (``mix.reflections``):
+# "{caption}" is the image's transcription (``4 + 3``); "{wrong}" and "{right}" the misread and the
+# true digit (a phrase with them only follows a misread).
+REFLECTIONS: tuple[str, ...] = (
+    "Wait, let me look at the image again.",
+    "Wait, let me check the image again.",
+)
+# A first look that states only a result (``mix.first_look: guess``).
+GUESS = "I think it is {v}."
+# What the second look says it sees: the transcription, as the corpus's clean captions give it.
+SECOND_LOOK = "It shows {caption}."
+# The backward check of a result, per operator: value, b -> a.
+CHECKS: dict[str, str] = {"+": "{v} minus {b} is {a}.", "-": "{v} plus {b} is {a}."}
+
+
 class CompletionMix(StrictParams):
     """How the base model's pre-training completions are drawn (``arith.pretrain.mix``).
 
@@ -138,20 +154,47 @@ class CompletionMix(StrictParams):
     operand (the arithmetic on what was read is always true, so the corpus never teaches a wrong
     sum). The formats: full R1 format (``<think>..</think><answer>..</answer>``), answer tags
     only, a prose sentence, a bare number.
+
+    The self-checking text (docs/miniature_r1_zero.md, "the prior"): an R1-format completion
+    first looks quickly (``first_look``: ``guess`` states only a result, "I think it is 9.";
+    ``reading`` a reading, "5 plus 3 is 8."), right ``p_correct`` of the time; then, with
+    probability ``p_reflect_after_misread`` / ``p_reflect_after_correct``, it looks at the image
+    again ("Wait, ...", :data:`REFLECTIONS`), transcribes and reads it (:func:`look_and_read`)
+    and answers the true value. Equal chances (the default, 0.4) make the re-check a blanket
+    habit: nothing in the corpus tells the model *when* its first look failed. ``p_check``:
+    share of re-checks that also check the result backwards ("Let me check: 7 minus 3 is 4.").
+    With the defaults 0.2 x 0.4 = 8 % of the answers reflect.
     """
 
-    p_correct: float = 0.5
-    p_r1_format: float = 0.3
-    p_answer_tags: float = 0.15
-    p_prose: float = 0.3
+    p_correct: float = 0.4
+    p_r1_format: float = 0.2
+    p_answer_tags: float = 0.2
+    p_prose: float = 0.35
+    p_reflect_after_misread: float = 0.4
+    p_reflect_after_correct: float = 0.4
+    p_check: float = 0.5
+    reflections: list[str] = Field(default_factory=lambda: list(REFLECTIONS))
+    first_look: Literal["reading", "guess"] = "guess"
 
     @model_validator(mode="after")
     def _shares(self) -> CompletionMix:
         shares = (self.p_r1_format, self.p_answer_tags, self.p_prose)
-        if not 0.0 <= self.p_correct <= 1.0 or any(s < 0 for s in shares) or sum(shares) > 1.0:
+        chances = (self.p_correct, self.p_reflect_after_misread, self.p_reflect_after_correct,
+                   self.p_check)
+        if not all(0.0 <= p <= 1.0 for p in chances) or any(s < 0 for s in shares) \
+                or sum(shares) > 1.0:
             raise ValueError(
-                "arith.pretrain.mix: p_correct must be in [0, 1] and the format shares "
+                "arith.pretrain.mix: p_correct, p_reflect_after_misread, p_reflect_after_correct "
+                "and p_check must be in [0, 1] and the format shares "
                 f"(p_r1_format + p_answer_tags + p_prose = {sum(shares):.2f}) at most 1"
+            )
+        plain = [r for r in self.reflections if "{wrong}" not in r and "{right}" not in r]
+        if (self.p_reflect_after_correct > 0 and not plain) or (
+            self.p_reflect_after_misread > 0 and not self.reflections
+        ):
+            raise ValueError(
+                "arith.pretrain.mix.reflections: give a phrase for every reflection drawn (one "
+                "without {wrong} / {right} when p_reflect_after_correct > 0)"
             )
         return self
 
@@ -171,15 +214,46 @@ def misread(problem: ArithProblem, max_operand: int, rng: random.Random) -> Arit
     return rng.choice(candidates)
 
 
+def reading(problem: ArithProblem) -> str:
+    """The sentence a completion reads ``problem`` with: ``4 plus 3 is 7.``"""
+    return f"{problem.a} {problem.word} {problem.b} is {problem.answer}."
+
+
+def look_and_read(problem: ArithProblem) -> str:
+    """What a careful look gives: the transcription, then the reading (``It shows 4 + 3. 4 plus
+    3 is 7.``); the corpus's clean facts and the second look of a reflection."""
+    return f"{SECOND_LOOK.format(caption=problem.latex)} {reading(problem)}"
+
+
+def reflection(first: ArithProblem, true: ArithProblem, check: bool, rng: random.Random,
+               phrases: Sequence[str] = REFLECTIONS) -> str:
+    """A second look after the reading ``first``: a marker phrase, the true reading, a check."""
+    if first == true:
+        phrases = [p for p in phrases if "{wrong}" not in p and "{right}" not in p]
+    wrong, right = (first.a, true.a) if first.a != true.a else (first.b, true.b)
+    phrase = rng.choice(phrases).format(wrong=wrong, right=right, caption=true.latex)
+    text = f"{phrase} {look_and_read(true)}"
+    if check and true.op in CHECKS:
+        text += " Let me check: " + CHECKS[true.op].format(v=true.answer, a=true.a, b=true.b)
+    return text
+
+
 def noisy_completion(
     problem: ArithProblem, mix: CompletionMix, rng: random.Random, max_operand: int = 9
 ) -> str:
-    """One base-model style completion for ``problem``: format and reading drawn from ``mix``."""
-    seen = problem if rng.random() < mix.p_correct else misread(problem, max_operand, rng)
+    """One base-model style completion for ``problem``: format, reading and reflection drawn
+    from ``mix``."""
+    misreads = rng.random() >= mix.p_correct
+    seen = misread(problem, max_operand, rng) if misreads else problem
     value, word = seen.answer, seen.word
     draw = rng.random()
     if draw < mix.p_r1_format:
-        return f"<think>{seen.a} {word} {seen.b} is {value}.</think> <answer>{value}</answer>"
+        first = reading(seen) if mix.first_look == "reading" else GUESS.format(v=value)
+        reflect = mix.p_reflect_after_misread if misreads else mix.p_reflect_after_correct
+        if reflect > 0 and rng.random() < reflect:
+            second = reflection(seen, problem, rng.random() < mix.p_check, rng, mix.reflections)
+            return f"<think>{first} {second}</think> <answer>{problem.answer}</answer>"
+        return f"<think>{first}</think> <answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags:
         return f"<answer>{value}</answer>"
     if draw < mix.p_r1_format + mix.p_answer_tags + mix.p_prose:
@@ -222,7 +296,26 @@ class PretrainCorpusParams(StrictParams):
     renders_per_problem: int = Field(6, ge=1)
     mix: CompletionMix = CompletionMix()
     transcribe_instruction: str | None = "Transcribe the expression in the image."
-    compute_instruction: str | None = "Compute the expression in the image."
+    compute_instruction: str | None = None
+    # A second look under its own prompt: "{guess}" is a first guess (wrong 1 - p_correct of
+    # the time); the completion looks at the image again: "Wait, let me look at the image again.
+    # It shows 4 + 3. 4 plus 3 is 7." (docs/miniature_r1_zero.md, "the prior")
+    recheck_instruction: str | None = "I think it is {guess}. Look at the image again."
+
+    @field_validator("recheck_instruction")
+    @classmethod
+    def _one_placeholder(cls, value: str | None) -> str | None:
+        """The instruction may name ``{guess}`` and nothing else (it is formatted per row)."""
+        if value is None:
+            return value
+        try:
+            value.format(guess=0)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"arith.pretrain.recheck_instruction {value!r}: only the placeholder {{guess}} "
+                f"may appear, braces otherwise doubled ({exc!r})"
+            ) from exc
+        return value
 
 
 def _template(prompt: PromptParams) -> PromptTemplate:
@@ -309,25 +402,34 @@ def build_pretrain_corpus(placed: pd.DataFrame, corpus: PretrainCorpusParams,
     pre = placed.loc[placed["purpose"] == "pretrain"].reset_index(drop=True)
     seen = [ArithProblem(int(a), op, int(b))
             for a, op, b in zip(pre["a"], pre["op"], pre["b"], strict=True)]
-    parts = [("answer", _template(prompt).build(prompt.instruction or INSTRUCTION),
+    n = len(seen)
+    parts = [("answer", [_template(prompt).build(prompt.instruction or INSTRUCTION)] * n,
               [noisy_completion(p, corpus.mix, rng, problems.max_operand) for p in seen])]
     if corpus.transcribe_instruction:
-        parts.append(("caption", conversational_prompt("", corpus.transcribe_instruction),
+        parts.append(("caption", [conversational_prompt("", corpus.transcribe_instruction)] * n,
                       [p.latex for p in seen]))
     if corpus.compute_instruction:
-        parts.append(("fact", conversational_prompt("", corpus.compute_instruction),
-                      [f"{p.a} {p.word} {p.b} is {p.answer}." for p in seen]))
+        parts.append(("fact", [conversational_prompt("", corpus.compute_instruction)] * n,
+                      [look_and_read(p) for p in seen]))
+    if corpus.recheck_instruction:
+        guesses = [p if rng.random() < corpus.mix.p_correct
+                   else misread(p, problems.max_operand, rng) for p in seen]
+        parts.append(("recheck",
+                      [conversational_prompt("", corpus.recheck_instruction.format(guess=g.answer))
+                       for g in guesses],
+                      [f"{rng.choice(corpus.mix.reflections)} {look_and_read(p)}"
+                       for p in seen]))
     frames = [
         pd.DataFrame({
             "id": pre["id"] + f"-{kind}",
             "task": TASK,
             "kind": kind,
-            "prompt": [built] * len(pre),
+            "prompt": prompts,
             "image": pre["image"],
             "completion": completions,
             "solution": pre["answer"].astype(str),
             "question": pre["latex"],
         })
-        for kind, built, completions in parts
+        for kind, prompts, completions in parts
     ]
     return pd.concat(frames, ignore_index=True)

@@ -23,11 +23,18 @@ from typing import Any
 from transformers import TrainerCallback
 
 from mathrl_pipeline.contract import completion_text, prompt_text
+from mathrl_pipeline.evaluation.self_correction import (
+    rewarded_self_corrections,
+    step_aha_metrics,
+)
 
 logger = logging.getLogger(__name__)
 
 METRICS_FILE = "train_metrics.jsonl"
 SAMPLES_FILE = "train_samples.jsonl"
+# Completions that reflected, corrected themselves and earned the accuracy reward are also written
+# to the samples file (``kind``), from the earliest step on, at most this many.
+SELF_CORRECTION_SAMPLES = 5
 
 
 @dataclass
@@ -160,6 +167,7 @@ class JsonlMetricsCallback(TrainerCallback):
         self.reflection_counter = reflection_counter
         self._step_start = time.perf_counter()
         self._step_times: list[float] = []
+        self._corrections_written = 0
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         """Cut the files back to the resumed step (0 on a fresh run)."""
@@ -170,6 +178,9 @@ class JsonlMetricsCallback(TrainerCallback):
             dropped = truncate_jsonl(self.dir / name, state.global_step)
             if dropped:
                 logger.info("Dropped %d rows of %s after step %d", dropped, name, state.global_step)
+        self._corrections_written = sum(
+            r.get("kind") == "self_correction" for r in read_jsonl(self.dir / SAMPLES_FILE)
+        )
 
     def on_step_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         """Start the step clock."""
@@ -205,6 +216,7 @@ class JsonlMetricsCallback(TrainerCallback):
         if counts:
             row["reflection_rate"] = sum(c > 0 for c in counts) / len(counts)
             row["reflection_markers_mean"] = sum(counts) / len(counts)
+            row.update(self._aha_points(step, batches, counts))
         with (self.dir / METRICS_FILE).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row) + "\n")
         if batches and (step % self.samples_every == 0 or step == 1):
@@ -219,10 +231,34 @@ class JsonlMetricsCallback(TrainerCallback):
             row.get("wall_step_time") or 0.0,
         )
 
-    def _write_samples(self, step: int, batch: dict[str, Any]) -> None:
-        n = min(self.samples_per_step, len(batch["completion"]))
+    def _aha_points(
+        self, step: int, batches: list[dict[str, Any]], counts: list[int]
+    ) -> dict[str, float]:
+        """Self-correction and accuracy with / without reflection of the step's completions;
+        the first rewarded self-corrections are written to the samples file."""
+        completions = [c for b in batches for c in b["completion"]]
+        solutions = [s for b in batches for s in b["solution"]]
+        has_accuracy = all("accuracy" in b["rewards"] for b in batches)
+        accuracy = [a for b in batches for a in b["rewards"]["accuracy"]] if has_accuracy else None
+        points = step_aha_metrics(completions, solutions, accuracy, counts)
+        if accuracy is not None and self._corrections_written < SELF_CORRECTION_SAMPLES:
+            found = rewarded_self_corrections(completions, solutions, accuracy, counts)
+            if found:  # one per step: the earliest steps each get theirs
+                places = [(b, i) for b, batch in enumerate(batches)
+                          for i in range(len(batch["completion"]))]
+                number, row = places[found[0]]
+                self._write_samples(step, batches[number], [row], kind="self_correction")
+                self._corrections_written += 1
+        return points
+
+    def _write_samples(
+        self, step: int, batch: dict[str, Any], rows: list[int] | None = None,
+        kind: str = "sample",
+    ) -> None:
+        if rows is None:
+            rows = list(range(min(self.samples_per_step, len(batch["completion"]))))
         with (self.dir / SAMPLES_FILE).open("a", encoding="utf-8") as fh:
-            for i in range(n):
+            for i in rows:
                 rewards = {k: v[i] for k, v in batch["rewards"].items()}
                 total = sum(
                     self.reward_weights.get(k, 1.0) * v
@@ -231,6 +267,7 @@ class JsonlMetricsCallback(TrainerCallback):
                 )
                 sample = {
                     "step": step,
+                    "kind": kind,
                     "prompt": batch["prompt"][i],
                     "completion": batch["completion"][i],
                     "solution": batch["solution"][i],

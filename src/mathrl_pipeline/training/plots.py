@@ -24,6 +24,7 @@ MLFLOW_METRICS: frozenset[str] = frozenset(
         "step_time",
         "wall_step_time",
         "reflection_rate",
+        "correction_rate",
         "frac_reward_zero_std",
         "clip_ratio/region_mean",
     }
@@ -40,9 +41,9 @@ CURVES: dict[str, tuple[str, str, list[str]]] = {
     "kl.png": ("KL to the reference", "kl", ["kl"]),
     "entropy.png": ("Policy entropy", "nats / token", ["entropy"]),
     "reflection_rate.png": (
-        "Reflection markers",
+        "Reflection markers and self-correction",
         "share of completions",
-        ["reflection_rate"],
+        ["reflection_rate", "correction_rate"],
     ),
 }
 

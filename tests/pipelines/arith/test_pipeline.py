@@ -23,8 +23,14 @@ def test_arith_pipeline(project_root: Path, tmp_path: Path) -> None:
     assert len(rejects) == 0
     assert len(train) + len(test) == problems * 2  # two renders per problem
     assert not set(train["problem"]) & set(test["problem"])  # held out by problem
-    assert len(corpus) == problems * 6 * 3  # noisy answers, captions, arithmetic facts
-    assert set(corpus["kind"]) == {"answer", "caption", "fact"}
+    assert len(corpus) == problems * 6 * 3  # noisy answers, captions, second looks
+    assert set(corpus["kind"]) == {"answer", "caption", "recheck"}
+    # a second look is prompted with a first guess, and answers with the image's true reading
+    recheck = corpus[corpus["kind"] == "recheck"].iloc[0]
+    assert recheck["prompt"][-1]["content"][1]["text"].startswith("I think it is ")
+    assert recheck["completion"].startswith("Wait, let me ")
+    assert recheck["completion"].endswith(f"It shows {recheck['question']}. "
+                                          f"{recheck['completion'].split('. ')[-1]}")
     image = Image.open(io.BytesIO(train["image"].iloc[0]["bytes"]))
     assert image.size == (224, 56)
     assert (train["solution"].astype(int) >= 0).all()

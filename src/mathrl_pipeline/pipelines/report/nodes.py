@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from mathrl_pipeline.evaluation.aha_report import aha_section_html
 from mathrl_pipeline.evaluation.plots import aha_moment_figure, figure_image
 from mathrl_pipeline.evaluation.report import build_html_report
 from mathrl_pipeline.pipelines.evaluate.params import EvaluateParams
@@ -70,6 +71,7 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
     train: TrainParams,
     evaluate: EvaluateParams,
     params: ReportParams,
+    train_samples: pd.DataFrame | None = None,
 ) -> str:
     """One self-contained HTML report: models evaluated, the run's train and evaluate
     parameters, the saved plots."""
@@ -103,5 +105,6 @@ def build_report(  # noqa: PLR0913, PLR0917 - a Kedro node: one argument per cat
         metadata=metadata,
         parameters=parameters,
         n_examples=params.n_examples,
+        extra_html=aha_section_html(base_samples, trained_samples, train_samples, tuple(labels)),
     )
     return page

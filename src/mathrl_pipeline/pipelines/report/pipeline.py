@@ -44,6 +44,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "train": "params:train",
                     "evaluate": "params:evaluate",
                     "params": "params:report",
+                    "train_samples": "train_samples",
                 },
                 "eval_report",
                 name="build_report",
