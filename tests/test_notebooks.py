@@ -31,6 +31,7 @@ def data_dir(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def test_report_exists_with_plots(data_dir: Path) -> None:
     page = latest_version(data_dir / "08_reporting" / "eval_report.html").read_text()
     assert page.count("<img") == 4 and "eval_comparison" not in page.split("<body>")[0]
+    assert "step 5, gold 7" in page  # the seeded run's first rewarded self-correction
     for name in ("aha_moment", "accuracy_by_group", "length_distribution", "rates"):
         assert (
             latest_version(data_dir / "08_reporting" / "report_plots" / f"{name}.png")

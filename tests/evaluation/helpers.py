@@ -57,6 +57,27 @@ def build_tiny_model_dir(path: Path) -> Path:
     return path
 
 
+def train_samples_table() -> pd.DataFrame:
+    """A small ``train_samples`` table shaped like the train pipeline's: sampled completions and
+    the first rewarded self-correction (for report tests)."""
+    prompt = "<image>\nWhat is the value of the expression in the image?"
+    corrected = ("<think>I think it is 9. Wait, let me check the image again. It shows 4 + 3. "
+                 "4 plus 3 is 7.</think> <answer>7</answer>")
+    rows = [
+        (1, "sample", "4 plus 3 is 7. The answer is 7.", 0.0, 0.0, 0.0),
+        (3, "sample", "<answer>8</answer>", 0.5, 0.0, 1.0),
+        (5, "self_correction", corrected, 1.5, 1.0, 1.0),
+    ]
+    return pd.DataFrame(
+        [
+            {"step": step, "kind": kind, "prompt": prompt, "completion": completion,
+             "solution": "7", "reward": reward, "reward_accuracy": accuracy,
+             "reward_format": form}
+            for step, kind, completion, reward, accuracy, form in rows
+        ]
+    )
+
+
 def train_metrics_table(steps: int = 12) -> pd.DataFrame:
     """A small ``train_metrics`` table shaped like the train pipeline's (for report tests)."""
     return pd.DataFrame(
@@ -104,11 +125,12 @@ FAST_EVAL_PARAMS: dict[str, object] = {
 
 def seed_catalog(data_dir: Path, model_dir: Path, n_rows: int = 4) -> None:
     """Save the inputs of `evaluate` and `report` under ``data_dir`` as versioned datasets:
-    the tiny model as base and trained model, a small `deepmath_test`, a `train_metrics`."""
+    the tiny model as base and trained model, a small `deepmath_test`, a `train_metrics` and a
+    `train_samples` (what a training run leaves for the report)."""
     from kedro.io import Version
     from kedro_datasets.pandas import CSVDataset, ParquetDataset
 
-    from mathrl_pipeline.datasets import ModelDirectoryDataset
+    from mathrl_pipeline.datasets import ModelDirectoryDataset, TableParquetDataset
 
     version = Version(None, None)
     for folder in ("base_model", "grpo_model"):
@@ -121,6 +143,8 @@ def seed_catalog(data_dir: Path, model_dir: Path, n_rows: int = 4) -> None:
     CSVDataset(filepath=str(metrics_path), version=version, save_args={"index": False}).save(
         train_metrics_table()
     )
+    samples_path = data_dir / "08_reporting" / "train_samples.parquet"
+    TableParquetDataset(filepath=str(samples_path), version=version).save(train_samples_table())
 
 
 def run_eval_and_report(project_root: Path, data_dir: Path, model_dir: Path) -> None:
