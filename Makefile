@@ -45,17 +45,8 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks tools
 
-# The miniature run's learning tests (one whole `grpo_arith` run, ~15 min, its pre-training on 1
-# thread) run beside the rest of the suite, which has the other core meanwhile; both must pass.
-LEARNING_MODULE := tests/pipelines/test_grpo_arith.py
 test: setup lint
-	@tmp=$$(mktemp -d); \
-	$(VENV)/bin/pytest -p no:cacheprovider --basetemp=$$tmp/learning $(LEARNING_MODULE) \
-	  > $$tmp/learning.log 2>&1 & learn=$$!; \
-	trap 'kill $$learn 2>/dev/null; rm -rf $$tmp' INT TERM; \
-	$(VENV)/bin/pytest --basetemp=$$tmp/rest --ignore=$(LEARNING_MODULE); rest=$$?; \
-	echo "== $(LEARNING_MODULE), run beside the rest:"; wait $$learn; learned=$$?; \
-	cat $$tmp/learning.log; rm -rf $$tmp; [ $$rest = 0 ] && [ $$learned = 0 ]
+	$(VENV)/bin/pytest
 
 # Each seed recipe's README command run whole on this CPU (true-layout mirrors, real-shaped
 # Qwen2-VL-2B / Qwen2.5-VL-3B stand-ins with layers cut), the three documented variants too:

@@ -50,28 +50,3 @@ def test_clean_data_keeps_only_gitkeep(project_root: Path, tmp_path: Path) -> No
     assert left == ["data/01_raw", "data/01_raw/.gitkeep", "data/05_model_input",
                     "data/05_model_input/.gitkeep", "data/06_models", "data/06_models/.gitkeep"]
 
-
-@pytest.mark.parametrize(
-    ("learning_rc", "rest_rc", "make_ok"),
-    [
-        (0, 0, True),   # both parts pass: make test passes
-        (1, 0, False),  # the learning module (run beside the rest) fails: make test fails
-        (0, 1, False),  # the rest of the suite fails: make test fails
-    ],
-)
-def test_make_test_needs_the_learning_module_and_the_rest(
-    project_root: Path, tmp_path: Path, learning_rc: int, rest_rc: int, make_ok: bool
-) -> None:
-    shutil.copy(project_root / "Makefile", tmp_path / "Makefile")
-    fake = tmp_path / "venv" / "bin"
-    fake.mkdir(parents=True)
-    # a stand-in pytest: the learning module's run is the one without --ignore
-    (fake / "pytest").write_text(
-        "#!/bin/sh\ncase \"$*\" in *--ignore=*) echo rest-ran; exit "
-        f"{rest_rc};; *) echo learning-ran; exit {learning_rc};; esac\n"
-    )
-    (fake / "pytest").chmod(0o755)
-    run = subprocess.run(["make", "-o", "setup", "-o", "lint", "test", f"VENV={tmp_path}/venv"],
-                         check=False, cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode == 0) is make_ok, run.stdout + run.stderr
-    assert "rest-ran" in run.stdout and "learning-ran" in run.stdout  # its log is shown

@@ -58,8 +58,8 @@ def test_conf_validates_into_the_library_types(project_root) -> None:
     arith = params["base_model_arith"]
     # the miniature run's tiny model and pre-training, as before the parameters were typed
     assert arith["tiny"] == TinyModelSpec(mrope_section=(1, 1, 6), rope_theta=2.0, max_pixels=50176)
-    assert arith["pretrain"] == PretrainConfig()  # the defaults: 30 epochs, a temporary folder
-    assert (arith["pretrain"].epochs, arith["pretrain"].learning_rate) == (30.0, 3e-3)
+    assert arith["pretrain"] == PretrainConfig()  # the defaults: 20 epochs, a temporary folder
+    assert (arith["pretrain"].epochs, arith["pretrain"].learning_rate) == (20.0, 3e-3)
     assert arith["corpus"] == TokenizerCorpusParams(columns=["completion", "question"], limit=None)
     assert arith["source"] is None
     # the stand-alone `base_model` pipeline reads the default run's block, which extends base_model
