@@ -124,9 +124,10 @@ def measure_seed(seed: int, data_dir: Path) -> dict[str, Any]:
 
 
 def _spread(values: list[float]) -> str:
-    mean = statistics.fmean(values)
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{mean:.3f} ± {sd:.3f} (min {min(values):.3f})"
+    known = [v for v in values if not math.isnan(v)]  # e.g. a CPU time not recorded
+    if not known:
+        return "nan"
+    return f"{_mean(known):.3f} ± {_sd(known):.3f} (min {min(known):.3f})"
 
 
 def write_results(rows: list[dict[str, Any]], out: Path) -> None:
